@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from './logger.js';
+import { installErrorHandler } from './http/error-handler.js';
+import type { Metrics } from './http/metrics.js';
+import { eventRoutes } from './http/organizer/event-routes.js';
+import { createOrganizerAuth } from './http/organizer/organizer-auth.js';
+import { opsRoutes, type Readiness } from './http/ops/ops-routes.js';
+import { installRequestLog } from './http/request-log.js';
+import type { EventService } from './services/event-service.js';
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  organizerTokens: readonly string[];
+  publicBaseUrl: string;
+  events: EventService;
+}
+
+/** Builds the HTTP application; never listens (the entry file does). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  // The API speaks JSON only; anything else is a 415, not a string body that fails validation.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  installRequestLog(app, deps.metrics);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'academy-orchestrator', version: '1.0.0', description: 'Organizer, participant and ops API' },
+      servers: [{ url: deps.publicBaseUrl }],
+      components: { securitySchemes: { organizer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(opsRoutes, { readiness: deps.readiness, metrics: deps.metrics });
+
+  const requireOrganizer = createOrganizerAuth(deps.organizerTokens);
+  await app.register(async (organizer) => {
+    organizer.addHook('onRequest', requireOrganizer);
+    organizer.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, security: [{ organizer: [] }] };
+    });
+    await organizer.register(eventRoutes, { events: deps.events });
+  });
+
+  return app;
+}

@@ -1,0 +1,3 @@
+import { main } from './service.js';
+
+await main(process.env);

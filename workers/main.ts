@@ -1,0 +1,3 @@
+import { main } from '../src/service.js';
+
+await main({ ...process.env, ROLE: 'worker' });
