@@ -11,6 +11,14 @@ import { createOrganizerAuth } from './http/organizer/organizer-auth.js';
 import { opsRoutes, type Readiness } from './http/ops/ops-routes.js';
 import { installRequestLog } from './http/request-log.js';
 import type { EventService } from './services/event-service.js';
+import type { Clock } from './clock.js';
+import type { Counter } from 'prom-client';
+import { participantRoutes as organizerParticipantRoutes } from './http/organizer/participant-routes.js';
+import { participantRoutes } from './http/participant/participant-routes.js';
+import type { JoinService } from './services/join-service.js';
+import type { ParticipantAccess } from './services/participant-access.js';
+import type { ParticipantService } from './services/participant-service.js';
+import type { ProvisioningService } from './services/provisioning-service.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -19,6 +27,12 @@ export interface AppDeps {
   organizerTokens: readonly string[];
   publicBaseUrl: string;
   events: EventService;
+  participants: ParticipantService;
+  provisioning: ProvisioningService;
+  access: ParticipantAccess;
+  joins: JoinService;
+  clock: Clock;
+  joinOutcomes: Counter<'provider' | 'outcome'>;
 }
 
 /** Builds the HTTP application; never listens (the entry file does). */
@@ -64,6 +78,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       route.schema = { ...route.schema, security: [{ organizer: [] }] };
     });
     await organizer.register(eventRoutes, { events: deps.events });
+    await organizer.register(organizerParticipantRoutes, { participants: deps.participants, events: deps.events, provisioning: deps.provisioning });
+  });
+
+  await app.register(participantRoutes, {
+    access: deps.access,
+    joins: deps.joins,
+    clock: deps.clock,
+    publicBaseUrl: deps.publicBaseUrl,
+    joinOutcomes: deps.joinOutcomes,
   });
 
   return app;

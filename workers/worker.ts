@@ -1,17 +1,61 @@
+import { Worker, type Job } from 'bullmq';
 import type { Deps } from '../src/deps.js';
+import { jobRegistry, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '../src/queue/job-registry.js';
 import { createRedis } from '../src/store/redis.js';
+import { createProcessors, type Processors } from './processors/index.js';
 
 export interface RunningWorker {
+  workers: Worker[];
   close(): Promise<void>;
 }
 
-/** Starts the job consumers on their own blocking Redis connection. */
-export async function startWorker(deps: Deps): Promise<RunningWorker> {
+/** Fails at boot when a job in the registry has no handler, rather than when the first such job runs. */
+function checkHandlers(processors: Partial<Processors>): asserts processors is Processors {
+  const missing = (Object.keys(jobRegistry) as JobName[]).filter((name) => typeof processors[name] !== 'function');
+  if (missing.length > 0) throw new Error(`no handler for jobs: ${missing.join(', ')}`);
+}
+
+export async function startWorker(deps: Deps, options: { concurrency?: Partial<Record<QueueName, number>> } = {}): Promise<RunningWorker> {
+  const processors = createProcessors(deps);
+  checkHandlers(processors);
   const connection = createRedis(deps.config.redisUrl, 'worker');
   connection.on('error', (error) => deps.logger.warn({ err: { message: error.message } }, 'worker redis connection error'));
-  deps.logger.info('worker started');
+
+  const workers = QUEUE_NAMES.map((queue) => {
+    const worker = new Worker(
+      queue,
+      async (job: Job) => {
+        const name = job.name as JobName;
+        const entry = jobRegistry[name];
+        if (!entry) throw new Error(`unknown job ${job.name}`);
+        const payload = entry.payload.parse(job.data) as JobPayload<typeof name>;
+        const log = deps.logger.child({ jobId: job.id, job: name, attempt: job.attemptsMade + 1 });
+        log.info('job started');
+        const result = await (processors[name] as (p: typeof payload, j: Job) => Promise<unknown>)(payload, job);
+        log.info('job completed');
+        return result;
+      },
+      {
+        connection,
+        prefix: `${deps.keys.prefix}:bull`,
+        concurrency: options.concurrency?.[queue] ?? (queue === 'bbb' ? 10 : 1),
+        ...(queue === 'zoom' ? { limiter: deps.zoomLimiter } : {}),
+      },
+    );
+    worker.on('failed', (job, error) =>
+      deps.logger.warn({ jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: { message: error.message } }, 'job failed'),
+    );
+    worker.on('error', (error) => deps.logger.warn({ err: { message: error.message } }, 'worker error'));
+    return worker;
+  });
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  deps.logger.info({ queues: QUEUE_NAMES }, 'worker started');
+
   return {
+    workers,
     async close() {
+      // Active jobs finish before close resolves; then the blocking connection goes.
+      await Promise.all(workers.map((w) => w.close()));
       await connection.quit().catch(() => connection.disconnect());
       deps.logger.info('worker stopped');
     },

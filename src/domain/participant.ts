@@ -5,7 +5,7 @@ export type ParticipantRole = z.infer<typeof participantRoleSchema>;
 
 export const participantInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(128),
-  email: z.email().max(128),
+  email: z.string().trim().pipe(z.email().max(128)),
   role: participantRoleSchema.default('participant'),
   language: z
     .string()

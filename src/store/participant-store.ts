@@ -8,6 +8,8 @@ export interface ParticipantStore {
   upsertMany(eventId: string, inputs: readonly ParticipantInput[], now: Date): Promise<Participant[]>;
   get(eventId: string, participantId: string): Promise<Participant | undefined>;
   isRevoked(eventId: string, participantId: string): Promise<boolean>;
+  /** The participant, 'revoked', or undefined, in one round trip (the join path asks on every request). */
+  lookup(eventId: string, participantId: string): Promise<Participant | 'revoked' | undefined>;
   /** Removes the participant; their id stays known as revoked so their links say so. */
   revoke(eventId: string, participantId: string): Promise<boolean>;
   list(eventId: string): Promise<Participant[]>;
@@ -80,6 +82,18 @@ export function createParticipantStore(redis: Redis, keys: KeySpace): Participan
     },
     async isRevoked(eventId, participantId) {
       return (await redis.sismember(revokedKey(eventId), participantId)) === 1;
+    },
+    async lookup(eventId, participantId) {
+      const results = await redis
+        .multi()
+        .hget(recordsKey(eventId), participantId)
+        .sismember(revokedKey(eventId), participantId)
+        .exec();
+      const [[recordError, raw] = [null, null], [revokedError, revoked] = [null, 0]] = results ?? [];
+      if (recordError) throw recordError;
+      if (revokedError) throw revokedError;
+      if (revoked === 1) return 'revoked';
+      return parse(raw as string | null);
     },
     async revoke(eventId, participantId) {
       const record = await this.get(eventId, participantId);

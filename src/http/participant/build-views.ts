@@ -1,0 +1,65 @@
+import { joinWindow } from '../../domain/join-window.js';
+import { isSupportedInterpretationLanguage, zoomLanguageName } from '../../domain/interpretation-languages.js';
+import { participantLinks } from '../../domain/links.js';
+import type { Participant } from '../../domain/participant.js';
+import type { LoadedEvent } from '../../services/participant-access.js';
+import type { ParticipantPageModel } from './views/page-model.js';
+
+export function buildPageModel(event: LoadedEvent, participant: Participant, token: string, publicBaseUrl: string, now: Date): ParticipantPageModel {
+  const { programme } = event.stored;
+  const links = participantLinks(publicBaseUrl, token, event.schedule.sessions.map((s) => s.id));
+  const rooms = new Map(event.schedule.rooms.map((r) => [r.id, r]));
+  return {
+    event: { title: programme.title, timezone: programme.timezone },
+    participant: { name: participant.name, role: participant.role },
+    now: now.toISOString(),
+    calendarUrl: links.calendar,
+    days: programme.days.map((day) => {
+      const sessions = event.schedule.sessions.filter((s) => s.date === day.date);
+      const languages = sessions.length > 0 ? rooms.get(sessions[0]?.roomId ?? '')?.interpretation?.languages : undefined;
+      return {
+        date: day.date,
+        title: day.title,
+        kind: day.kind,
+        ...(languages
+          ? { interpretationLanguages: languages.filter(isSupportedInterpretationLanguage).map((code) => ({ code, name: zoomLanguageName(code) })) }
+          : {}),
+        sessions: sessions.map((s) => {
+          const window = joinWindow(s.startsAt, s.endsAt, programme.joinOpensMinutesBefore, now);
+          return {
+            id: s.id,
+            title: s.title,
+            ...(s.description !== undefined ? { description: s.description } : {}),
+            startsAt: s.startsAt,
+            endsAt: s.endsAt,
+            localStart: s.localStart,
+            localEnd: s.localEnd,
+            joinOpensAt: new Date(Date.parse(s.startsAt) - programme.joinOpensMinutesBefore * 60_000).toISOString(),
+            joinUrl: links.join[s.id] ?? '',
+            state: window.state === 'before' ? 'upcoming' : window.state === 'open' ? 'open' : 'ended',
+          };
+        }),
+      };
+    }),
+  };
+}
+
+export function buildCalendarModel(event: LoadedEvent, participant: Participant, token: string, publicBaseUrl: string) {
+  const { programme, version } = event.stored;
+  const links = participantLinks(publicBaseUrl, token, event.schedule.sessions.map((s) => s.id));
+  return {
+    event: { id: programme.id, title: programme.title, timezone: programme.timezone },
+    participantId: participant.id,
+    sequence: version,
+    pageUrl: links.page,
+    sessions: event.schedule.sessions.map((s) => ({
+      id: s.id,
+      title: s.title,
+      ...(s.description !== undefined ? { description: s.description } : {}),
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      joinUrl: links.join[s.id] ?? links.page,
+      location: s.kind === 'academy' ? 'BigBlueButton (online)' : 'Zoom webinar (online)',
+    })),
+  };
+}

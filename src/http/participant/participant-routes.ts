@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import type { JoinService } from '../../services/join-service.js';
+import type { ParticipantAccess } from '../../services/participant-access.js';
+import type { Counter } from 'prom-client';
+import { buildCalendarModel, buildPageModel } from './build-views.js';
+import { renderCalendar } from './views/calendar.js';
+import { renderMessagePage } from './views/message-page.js';
+import { renderParticipantPage } from './views/participant-page.js';
+
+export interface ParticipantRoutesDeps {
+  access: ParticipantAccess;
+  joins: JoinService;
+  clock: Clock;
+  publicBaseUrl: string;
+  joinOutcomes: Counter<'provider' | 'outcome'>;
+}
+
+const tokenParams = z.object({ token: z.string().min(1).max(512) });
+const joinParams = tokenParams.extend({ sessionId: z.string().min(1).max(64) });
+const html = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+
+export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = async (app, deps) => {
+  const pageUrl = (token: string) => `${deps.publicBaseUrl}/p/${token}`;
+
+  app.get('/p/:token', { schema: { tags: ['participant'], summary: 'Personal page: agenda and join buttons (HTML)', params: tokenParams } }, async (request, reply) => {
+    const access = await deps.access.resolve(request.params.token);
+    if (!access.ok) return reply.code(access.status).headers(html).send(renderMessagePage({ title: access.title, message: access.message }));
+    const model = buildPageModel(access.event, access.participant, access.token, deps.publicBaseUrl, deps.clock.now());
+    return reply.headers(html).send(renderParticipantPage(model));
+  });
+
+  app.get(
+    '/p/:token/calendar.ics',
+    { schema: { tags: ['participant'], summary: "iCalendar feed of the participant's sessions", params: tokenParams } },
+    async (request, reply) => {
+      const access = await deps.access.resolve(request.params.token);
+      if (!access.ok) return reply.code(access.status).headers(html).send(renderMessagePage({ title: access.title, message: access.message }));
+      const ics = renderCalendar(buildCalendarModel(access.event, access.participant, access.token, deps.publicBaseUrl));
+      return reply
+        .headers({ 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'no-store', 'content-disposition': 'inline; filename="programme.ics"' })
+        .send(ics);
+    },
+  );
+
+  app.get(
+    '/p/:token/join/:sessionId',
+    { schema: { tags: ['participant'], summary: 'Join a session: 302 to the meeting inside the join window, else an HTML page saying why', params: joinParams } },
+    async (request, reply) => {
+      const outcome = await deps.joins.join(request.params.token, request.params.sessionId);
+      if (outcome.kind === 'redirect') {
+        deps.joinOutcomes.inc({ provider: outcome.provider, outcome: 'redirect' });
+        return reply.code(302).headers({ location: outcome.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+      }
+      deps.joinOutcomes.inc({ provider: 'none', outcome: outcome.outcome });
+      if (outcome.cause) request.log.warn({ outcome: outcome.outcome, cause: outcome.cause }, 'join could not reach the provider');
+      if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
+      return reply
+        .code(outcome.status)
+        .headers(html)
+        .send(
+          renderMessagePage({
+            title: outcome.title,
+            message: outcome.message,
+            ...(outcome.opensAt ? { opensAt: outcome.opensAt } : {}),
+            ...(outcome.refreshSeconds !== undefined ? { refreshSeconds: outcome.refreshSeconds } : {}),
+            ...(outcome.pageToken ? { pageUrl: pageUrl(outcome.pageToken) } : {}),
+          }),
+        );
+    },
+  );
+
+  app.get(
+    '/left/:eventId',
+    { schema: { tags: ['participant'], summary: 'Where BigBlueButton sends people who leave a room', params: z.object({ eventId: z.string().max(64) }) } },
+    async (_request, reply) =>
+      reply.headers(html).send(
+        renderMessagePage({ title: 'You have left the room', message: 'To join again, open your personal link from your invitation email.' }),
+      ),
+  );
+};

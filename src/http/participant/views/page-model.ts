@@ -1,0 +1,33 @@
+export interface PageSession {
+  id: string;
+  title: string;
+  description?: string;
+  /** UTC ISO instant. */
+  startsAt: string;
+  endsAt: string;
+  /** 'HH:MM' in the event zone. */
+  localStart: string;
+  localEnd: string;
+  /** UTC ISO instant from which the join link admits participants. */
+  joinOpensAt: string;
+  joinUrl: string;
+  state: 'upcoming' | 'open' | 'ended';
+}
+
+export interface PageDay {
+  /** YYYY-MM-DD in the event zone. */
+  date: string;
+  title: string;
+  kind: 'academy' | 'conference';
+  sessions: PageSession[];
+  interpretationLanguages?: Array<{ code: string; name: string }>;
+}
+
+export interface ParticipantPageModel {
+  event: { title: string; timezone: string };
+  participant: { name: string; role: 'participant' | 'moderator' | 'panelist' };
+  /** UTC ISO instant the page was rendered at; the browser script corrects its own clock by it. */
+  now: string;
+  days: PageDay[];
+  calendarUrl: string;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { participantInputSchema } from '../../domain/participant.js';
+import { idSchema } from '../../domain/programme.js';
+import { roomStatusSchema } from '../../store/room-state-store.js';
+
+export const MAX_PARTICIPANTS_PER_REQUEST = 10_000;
+
+export const participantsBody = z.strictObject({
+  participants: z.array(participantInputSchema).min(1).max(MAX_PARTICIPANTS_PER_REQUEST),
+});
+
+export const participantParams = z.object({ eventId: idSchema, participantId: z.string().regex(/^p-[a-z0-9]{12}$/, 'is not a participant id') });
+
+export const participantsResponse = z.object({
+  participants: z.array(
+    z.object({
+      id: z.string(),
+      email: z.string(),
+      name: z.string(),
+      role: z.enum(['participant', 'moderator', 'panelist']),
+      links: z.object({ page: z.url(), calendar: z.url(), join: z.record(z.string(), z.url()) }),
+    }),
+  ),
+});
+
+export const provisioningResponse = z.object({
+  rooms: z.array(
+    z.object({
+      id: z.string(),
+      provider: z.enum(['bbb', 'zoom']),
+      status: roomStatusSchema,
+      error: z.string().optional(),
+      updatedAt: z.string(),
+      runAt: z.string().optional(),
+      meetingId: z.string().optional(),
+      webinarId: z.string().optional(),
+      languages: z.array(z.string()).optional(),
+    }),
+  ),
+});

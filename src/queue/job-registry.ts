@@ -1,0 +1,38 @@
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+
+/**
+ * Every job the service runs: name → payload schema → queue and default options. Producers and the
+ * worker both go through this map, so a payload is checked when it is enqueued and again when it runs.
+ * Payloads carry ids only, never secrets or provider URLs.
+ */
+export const jobRegistry = {
+  'bbb.create-room': {
+    queue: 'bbb',
+    payload: z.object({ eventId: z.string(), roomId: z.string(), reason: z.enum(['warm-up', 'provision-now']) }),
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 2_000 } },
+  },
+  'zoom.sync-webinar': {
+    queue: 'zoom',
+    payload: z.object({ eventId: z.string(), roomId: z.string() }),
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
+  },
+  'zoom.register': {
+    queue: 'zoom',
+    payload: z.object({ eventId: z.string(), roomId: z.string() }),
+    options: { attempts: 20, backoff: { type: 'exponential', delay: 2_000 } },
+  },
+} as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; options: JobsOptions }>;
+
+export type QueueName = 'bbb' | 'zoom';
+export const QUEUE_NAMES: readonly QueueName[] = ['bbb', 'zoom'];
+
+export type JobName = keyof typeof jobRegistry;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobRegistry)[N]['payload']>;
+
+/** Job ids are deterministic so a repeated enqueue of the same work is a no-op (BullMQ forbids ':'). */
+export function jobId(name: JobName, ...parts: Array<string | number>): string {
+  return [name, ...parts].join('.').replace(/:/g, '_');
+}
+
+export const KEEP_FINISHED = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } } as const;

@@ -1,0 +1,118 @@
+import type { Clock } from '../clock.js';
+import { joinWindow } from '../domain/join-window.js';
+import type { Participant } from '../domain/participant.js';
+import type { RoomPlan } from '../domain/schedule.js';
+import type { BbbClient } from '../providers/bbb/bbb-client.js';
+import type { BbbRooms } from './bbb-rooms.js';
+import type { LoadedEvent, ParticipantAccess } from './participant-access.js';
+
+export type JoinOutcome =
+  | { kind: 'redirect'; url: string; provider: 'bbb' | 'zoom' }
+  | {
+      kind: 'page';
+      status: number;
+      outcome: 'denied' | 'not-found' | 'too-early' | 'ended' | 'pending' | 'unavailable';
+      title: string;
+      message: string;
+      opensAt?: { iso: string; timezone: string };
+      retryAfterSeconds?: number;
+      refreshSeconds?: number;
+      pageToken?: string;
+      /** For the log only: why a provider call failed (never a URL or secret). */
+      cause?: string;
+    };
+
+/** How a conference join finds the participant's personal Zoom link (issue: Zoom provider). */
+export interface ZoomJoins {
+  joinUrlFor(event: LoadedEvent, room: RoomPlan, participant: Participant): Promise<{ url: string } | { pending: true }>;
+}
+
+export interface JoinServiceDeps {
+  access: ParticipantAccess;
+  clock: Clock;
+  bbb: { client: BbbClient; rooms: BbbRooms } | undefined;
+  zoom: ZoomJoins | undefined;
+}
+
+export interface JoinService {
+  join(token: string, sessionId: string): Promise<JoinOutcome>;
+}
+
+const RETRY_SECONDS = 30;
+
+export function createJoinService(deps: JoinServiceDeps): JoinService {
+  const unavailable = (provider: string, token: string, error?: unknown): JoinOutcome => ({
+    kind: 'page',
+    status: 503,
+    outcome: 'unavailable',
+    title: `${provider} is not reachable right now`,
+    message: 'The meeting service did not answer. Please try again in a minute; this page refreshes by itself.',
+    retryAfterSeconds: RETRY_SECONDS,
+    refreshSeconds: RETRY_SECONDS,
+    pageToken: token,
+    ...(error instanceof Error ? { cause: error.message } : {}),
+  });
+
+  return {
+    async join(token, sessionId) {
+      const access = await deps.access.resolve(token);
+      if (!access.ok) return { kind: 'page', status: access.status, outcome: 'denied', title: access.title, message: access.message };
+      const { event, participant } = access;
+      const session = event.sessionById.get(sessionId);
+      const room = session && event.schedule.rooms.find((r) => r.id === session.roomId);
+      if (!session || !room) {
+        return { kind: 'page', status: 404, outcome: 'not-found', title: 'No such session', message: 'This session is not in the programme (any more). Your personal page lists the current sessions.', pageToken: token };
+      }
+      const { programme } = event.stored;
+      const window = joinWindow(session.startsAt, session.endsAt, programme.joinOpensMinutesBefore, deps.clock.now());
+      if (window.state === 'before') {
+        return {
+          kind: 'page',
+          status: 403,
+          outcome: 'too-early',
+          title: `“${session.title}” has not opened yet`,
+          message: `You can join from ${programme.joinOpensMinutesBefore} minutes before the start.`,
+          opensAt: { iso: window.opensAt.toISOString(), timezone: programme.timezone },
+          pageToken: token,
+        };
+      }
+      if (window.state === 'ended') {
+        return { kind: 'page', status: 410, outcome: 'ended', title: `“${session.title}” has ended`, message: 'This session is over. Your personal page lists the sessions still to come.', pageToken: token };
+      }
+
+      if (room.provider === 'bbb') {
+        if (!deps.bbb) return unavailable('BigBlueButton', token);
+        try {
+          const meeting = await deps.bbb.rooms.ensureRunning(programme, room, event.schedule.sessions);
+          const url = deps.bbb.client.joinUrl({
+            meetingID: meeting.meetingID,
+            fullName: participant.name,
+            userID: participant.id,
+            role: participant.role === 'moderator' ? 'MODERATOR' : 'VIEWER',
+            createTime: meeting.createTime,
+          });
+          return { kind: 'redirect', url, provider: 'bbb' };
+        } catch (error) {
+          return unavailable('BigBlueButton', token, error);
+        }
+      }
+
+      if (!deps.zoom) return unavailable('Zoom', token);
+      try {
+        const found = await deps.zoom.joinUrlFor(event, room, participant);
+        if ('url' in found) return { kind: 'redirect', url: found.url, provider: 'zoom' };
+        return {
+          kind: 'page',
+          status: 409,
+          outcome: 'pending',
+          title: 'Your registration is still being processed',
+          message: 'Your personal Zoom link is being prepared. This page checks again by itself every 20 seconds.',
+          refreshSeconds: 20,
+          pageToken: token,
+        };
+      } catch (error) {
+        return unavailable('Zoom', token, error);
+      }
+    },
+  };
+}

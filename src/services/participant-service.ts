@@ -1,0 +1,55 @@
+import type { Clock } from '../clock.js';
+import { participantLinks, type ParticipantLinks } from '../domain/links.js';
+import { signLink, type SigningKey } from '../domain/link-token.js';
+import type { Participant, ParticipantInput } from '../domain/participant.js';
+import { scheduleProgramme } from '../domain/schedule.js';
+import type { EventStore } from '../store/event-store.js';
+import type { ParticipantStore } from '../store/participant-store.js';
+
+export interface IssuedParticipant {
+  id: string;
+  email: string;
+  name: string;
+  role: Participant['role'];
+  links: ParticipantLinks;
+}
+
+export interface ParticipantService {
+  /** undefined when the event does not exist. */
+  add(eventId: string, inputs: readonly ParticipantInput[]): Promise<IssuedParticipant[] | undefined>;
+  revoke(eventId: string, participantId: string): Promise<boolean>;
+}
+
+export interface ParticipantServiceDeps {
+  events: Pick<EventStore, 'get'>;
+  participants: ParticipantStore;
+  clock: Clock;
+  signingKey: SigningKey;
+  publicBaseUrl: string;
+  /** After participants are stored, e.g. to register them with Zoom. */
+  onChanged?: (eventId: string) => Promise<void>;
+}
+
+export function createParticipantService(deps: ParticipantServiceDeps): ParticipantService {
+  return {
+    async add(eventId, inputs) {
+      const stored = await deps.events.get(eventId);
+      if (!stored) return undefined;
+      const sessionIds = scheduleProgramme(stored.programme).sessions.map((s) => s.id);
+      const participants = await deps.participants.upsertMany(eventId, inputs, deps.clock.now());
+      if (deps.onChanged) await deps.onChanged(eventId);
+      return participants.map((p) => ({
+        id: p.id,
+        email: p.email,
+        name: p.name,
+        role: p.role,
+        links: participantLinks(deps.publicBaseUrl, signLink({ eventId, participantId: p.id }, deps.signingKey), sessionIds),
+      }));
+    },
+    async revoke(eventId, participantId) {
+      const done = await deps.participants.revoke(eventId, participantId);
+      if (done && deps.onChanged) await deps.onChanged(eventId);
+      return done;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { Clock } from '../clock.js';
+import { scheduleProgramme, type RoomPlan } from '../domain/schedule.js';
+import { jobId } from '../queue/job-registry.js';
+import type { Queues } from '../queue/queues.js';
+import type { StoredEvent } from '../store/event-store.js';
+import type { RoomState, RoomStateStore } from '../store/room-state-store.js';
+import type { Logger } from '../logger.js';
+
+export interface ProvisioningService {
+  /** Brings jobs and room states in line with the stored programme: new rooms, re-timed rooms, removed rooms. */
+  reconcile(event: StoredEvent): Promise<void>;
+  /** Runs every room's provisioning now instead of on schedule. */
+  provisionNow(event: StoredEvent): Promise<void>;
+  status(eventId: string): Promise<RoomState[]>;
+}
+
+export interface ProvisioningDeps {
+  queues: Queues;
+  rooms: RoomStateStore;
+  clock: Clock;
+  logger: Logger;
+  bbbLeadMinutes: number;
+  providers: { bbb: boolean; zoom: boolean };
+}
+
+export function createProvisioningService(deps: ProvisioningDeps): ProvisioningService {
+  const { queues, rooms, clock, logger } = deps;
+
+  async function dropJob(state: RoomState | undefined): Promise<void> {
+    if (!state?.jobId) return;
+    const queue = queues.get(state.provider);
+    const job = await queue.getJob(state.jobId);
+    const jobState = job ? await job.getState() : undefined;
+    if (job && (jobState === 'delayed' || jobState === 'waiting' || jobState === 'prioritized')) await job.remove().catch(() => undefined);
+  }
+
+  async function planBbb(eventId: string, room: RoomPlan, previous: RoomState | undefined): Promise<void> {
+    const now = clock.now();
+    if (!deps.providers.bbb) {
+      await rooms.put(eventId, { id: room.id, provider: 'bbb', status: 'pending', error: 'BigBlueButton is not configured (BBB_URL)', updatedAt: now.toISOString() });
+      return;
+    }
+    const runAt = Date.parse(room.startsAt) - deps.bbbLeadMinutes * 60_000;
+    if (Date.parse(room.endsAt) <= now.getTime()) {
+      await dropJob(previous);
+      await rooms.put(eventId, { ...(previous ?? {}), id: room.id, provider: 'bbb', status: previous?.status === 'ready' ? 'ready' : 'pending', updatedAt: now.toISOString(), jobId: undefined, runAt: undefined });
+      return;
+    }
+    const id = jobId('bbb.create-room', eventId, room.id, runAt);
+    if (previous?.jobId === id && previous.status !== 'failed') return;
+    await dropJob(previous);
+    await queues.enqueue('bbb.create-room', { eventId, roomId: room.id, reason: 'warm-up' }, { jobId: id, delay: Math.max(0, runAt - now.getTime()) });
+    await rooms.put(eventId, {
+      id: room.id,
+      provider: 'bbb',
+      status: 'scheduled',
+      updatedAt: now.toISOString(),
+      jobId: id,
+      runAt: new Date(runAt).toISOString(),
+      ...(previous?.meetingId ? { meetingId: previous.meetingId } : {}),
+    });
+  }
+
+  async function planZoom(eventId: string, room: RoomPlan, previous: RoomState | undefined, version: number): Promise<void> {
+    const now = clock.now();
+    if (!deps.providers.zoom) {
+      await rooms.put(eventId, { id: room.id, provider: 'zoom', status: 'pending', error: 'Zoom is not configured (ZOOM_ACCOUNT_ID)', updatedAt: now.toISOString(), languages: room.interpretation?.languages ?? [] });
+      return;
+    }
+    // One sync job per programme version: edits coalesce because a newer version's job reads the newest programme.
+    const id = jobId('zoom.sync-webinar', eventId, room.id, `v${version}`);
+    if (previous?.jobId === id) return;
+    await queues.enqueue('zoom.sync-webinar', { eventId, roomId: room.id }, { jobId: id });
+    await rooms.put(eventId, {
+      ...(previous ?? {}),
+      id: room.id,
+      provider: 'zoom',
+      status: previous?.status === 'ready' ? 'ready' : 'scheduled',
+      updatedAt: now.toISOString(),
+      jobId: id,
+      languages: room.interpretation?.languages ?? [],
+    });
+  }
+
+  return {
+    async reconcile(event) {
+      const { programme, version } = event;
+      const wanted = scheduleProgramme(programme).rooms;
+      const existing = new Map((await rooms.list(programme.id)).map((s) => [s.id, s]));
+      for (const room of wanted) {
+        const previous = existing.get(room.id);
+        existing.delete(room.id);
+        if (room.provider === 'bbb') await planBbb(programme.id, room, previous);
+        else await planZoom(programme.id, room, previous, version);
+      }
+      for (const stale of existing.values()) {
+        if (stale.provider === 'zoom' && deps.providers.zoom && stale.webinarId) {
+          await queues.enqueue('zoom.sync-webinar', { eventId: programme.id, roomId: stale.id }, { jobId: jobId('zoom.sync-webinar', programme.id, stale.id, `v${version}`) });
+          continue;
+        }
+        await dropJob(stale);
+      }
+      const removed = [...existing.values()].filter((s) => !(s.provider === 'zoom' && deps.providers.zoom && s.webinarId)).map((s) => s.id);
+      await rooms.remove(programme.id, removed);
+      logger.info({ eventId: programme.id, version, rooms: wanted.length, removed: removed.length }, 'provisioning reconciled');
+    },
+    async provisionNow(event) {
+      const { programme, version } = event;
+      const now = clock.now();
+      for (const room of scheduleProgramme(programme).rooms) {
+        const previous = await rooms.get(programme.id, room.id);
+        if (room.provider === 'bbb') {
+          if (!deps.providers.bbb) continue;
+          await dropJob(previous);
+          const id = jobId('bbb.create-room', programme.id, room.id, 'now', now.getTime());
+          await queues.enqueue('bbb.create-room', { eventId: programme.id, roomId: room.id, reason: 'provision-now' }, { jobId: id });
+          await rooms.put(programme.id, { id: room.id, provider: 'bbb', status: 'scheduled', updatedAt: now.toISOString(), jobId: id, runAt: now.toISOString(), ...(previous?.meetingId ? { meetingId: previous.meetingId } : {}) });
+        } else {
+          if (!deps.providers.zoom) continue;
+          const id = jobId('zoom.sync-webinar', programme.id, room.id, `v${version}`, 'now', now.getTime());
+          await queues.enqueue('zoom.sync-webinar', { eventId: programme.id, roomId: room.id }, { jobId: id });
+          await rooms.put(programme.id, { ...(previous ?? {}), id: room.id, provider: 'zoom', status: previous?.status === 'ready' ? 'ready' : 'scheduled', updatedAt: now.toISOString(), jobId: id, languages: room.interpretation?.languages ?? [] });
+        }
+      }
+    },
+    status: (eventId) => rooms.list(eventId),
+  };
+}

@@ -1,0 +1,135 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSampleModel, startPageHarness, type PageHarness } from './page-harness.js';
+import { hasChromium, launchBrowser, openPage, type OpenedPage } from './browser.js';
+
+const OPERA_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 OPR/106.0.0.0';
+
+describe.skipIf(!hasChromium())('participant page in Chromium', () => {
+  let browser: Browser;
+  let harness: PageHarness;
+  const opened: OpenedPage[] = [];
+
+  beforeAll(async () => {
+    // Rendered per request, so "opens in 2 s" counts from each page load, whatever ran before.
+    [browser, harness] = await Promise.all([
+      launchBrowser(),
+      startPageHarness({
+        // The page script runs on the server's clock (data-now), so the fixed 2024 `now` plays out live.
+        pages: {
+          'tok-123': () => buildSampleModel({ opensInSeconds: 2 }),
+          closing: () => buildSampleModel({ opensInSeconds: 600, closesInSeconds: 2 }),
+        },
+        message: () => ({
+          title: 'This session has not opened yet',
+          message: 'This session opens 15 minutes before it starts.',
+          opensAt: { iso: '2024-02-08T12:45:00Z', timezone: 'Europe/Vienna' },
+          pageUrl: '/p/tok-123',
+        }),
+      }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(opened.map((o) => o.close()));
+    await Promise.all([browser?.close(), harness?.close()]);
+  });
+
+  async function load(options: Parameters<typeof openPage>[1] = {}, path = '/p/tok-123'): Promise<OpenedPage> {
+    const o = await openPage(browser, options);
+    opened.push(o);
+    const response = await o.page.goto(`${harness.baseUrl}${path}`);
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+    return o;
+  }
+
+  it('shows the agenda with one open link, an "Opens at" placeholder and ended sessions', async () => {
+    const { page, problems } = await load({ timezoneId: 'Europe/Vienna' });
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Your programme');
+    const dayHeadings = await page.getByRole('heading', { level: 2 }).allTextContents();
+    expect(dayHeadings.filter((h) => /Academy – Day|Conference —/.test(h))).toHaveLength(3);
+
+    const joinLinks = page.locator('a.join');
+    await expect(joinLinks.count()).resolves.toBe(1);
+    await expect(joinLinks.first().getAttribute('href')).resolves.toBe('https://events.example.org/j/tok-123/workshop-a');
+    const disabled = await page.locator('.join-disabled').allTextContents();
+    expect(disabled.some((t) => t.startsWith('Ended'))).toBe(true);
+    expect(disabled.filter((t) => t.startsWith('Opens at ')).length).toBe(2);
+    // Loaded with the CSS: a stylesheet blocked by CSP would leave the placeholder unstyled.
+    const bg = await page.locator('.join-disabled').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(bg).toBe('rgb(230, 230, 230)');
+    expect(problems).toEqual([]);
+  });
+
+  it('adds New York times for a viewer in New York, and nothing extra in Vienna', async () => {
+    const ny = await load({ timezoneId: 'America/New_York' });
+    const workshop = ny.page.locator('tr', { hasText: 'Workshop A' }).locator('.when');
+    // 10:00–11:30 in Vienna on 6 February is 04:00–05:30 in New York.
+    await expect(workshop.locator('.viewer-time').innerText()).resolves.toBe('04:00–05:30 your time');
+    await expect(ny.page.locator('[data-viewer-zone-note]').textContent()).resolves.toContain('America/New_York');
+    const conference = ny.page.locator('tr', { hasText: 'Outcome Document' }).locator('.join');
+    await expect(conference.innerText()).resolves.toBe('Opens at 13:45\n(07:45 your time)');
+
+    const vienna = await load({ timezoneId: 'Europe/Vienna' });
+    await expect(vienna.page.locator('.viewer-time').count()).resolves.toBe(0);
+    await expect(vienna.page.locator('[data-viewer-zone-note]').isHidden()).resolves.toBe(true);
+    expect([...ny.problems, ...vienna.problems]).toEqual([]);
+  });
+
+  it('turns the placeholder into a join link when its opening instant passes', async () => {
+    const { page, problems } = await load({ timezoneId: 'Europe/Vienna' });
+    const row = page.locator('tr', { hasText: 'Workshop B' });
+    await expect(row.locator('.join').textContent()).resolves.toMatch(/^Opens at \d\d:\d\d$/);
+    await expect(row.locator('a.join').count()).resolves.toBe(0);
+    await row.locator('a.join').waitFor({ state: 'visible', timeout: 6_000 });
+    await expect(row.locator('a.join').getAttribute('href')).resolves.toBe('https://events.example.org/j/tok-123/workshop-b');
+    await expect(page.locator('[data-join-status]').textContent()).resolves.toContain('Workshop B');
+    expect(problems).toEqual([]);
+  });
+
+  it('turns a join link back into "Ended" when its session ends', async () => {
+    const { page, problems } = await load({ timezoneId: 'Europe/Vienna' }, '/p/closing');
+    const row = page.locator('tr', { hasText: 'Drop-in clinic' });
+    await expect(row.locator('a.join').count()).resolves.toBe(1);
+    await row.locator('.join-disabled', { hasText: 'Ended' }).waitFor({ state: 'visible', timeout: 6_000 });
+    await expect(row.locator('a.join').count()).resolves.toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('warns Opera users, and only them', async () => {
+    const opera = await load({ userAgent: OPERA_UA });
+    const alert = opera.page.getByRole('alert');
+    await expect(alert.isVisible()).resolves.toBe(true);
+    await expect(alert.textContent()).resolves.toContain('Opera is not supported');
+
+    const chrome = await load({});
+    await expect(chrome.page.locator('[data-opera-warning]').isHidden()).resolves.toBe(true);
+    expect([...opera.problems, ...chrome.problems]).toEqual([]);
+  });
+
+  it('has no serious or critical axe violations, with and without the Opera warning', async () => {
+    const runs = await Promise.all(
+      [{ timezoneId: 'America/New_York' }, { userAgent: OPERA_UA }].map(async (options) => {
+        const { page, problems } = await load(options);
+        const results = await new AxeBuilder({ page }).analyze();
+        const bad = results.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+        return { bad, problems };
+      }),
+    );
+    expect(runs).toEqual([{ bad: [], problems: [] }, { bad: [], problems: [] }]);
+  });
+
+  it('shows a message page with the opening time in the viewer zone, under the same policy', async () => {
+    const { page, problems } = await load({ timezoneId: 'America/New_York' }, '/j/tok-123/early');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('This session has not opened yet');
+    await expect(page.locator('.opens-at').textContent()).resolves.toContain('Thursday 8 February 2024, 13:45');
+    await expect(page.locator('.opens-at .viewer-time').innerText()).resolves.toBe('07:45 your time (America/New_York)');
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});

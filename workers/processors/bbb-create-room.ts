@@ -1,0 +1,43 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Clock } from '../../src/clock.js';
+import { scheduleProgramme } from '../../src/domain/schedule.js';
+import { BbbApiError } from '../../src/providers/bbb/bbb-errors.js';
+import type { JobPayload } from '../../src/queue/job-registry.js';
+import type { BbbRooms } from '../../src/services/bbb-rooms.js';
+import type { EventStore } from '../../src/store/event-store.js';
+import type { RoomStateStore } from '../../src/store/room-state-store.js';
+import { isFinalAttempt } from './attempts.js';
+
+export interface BbbCreateRoomDeps {
+  events: Pick<EventStore, 'get'>;
+  rooms: RoomStateStore;
+  bbbRooms: BbbRooms;
+  clock: Clock;
+}
+
+/** Warm-up create: makes the room exist before the first session, and surfaces a broken set-up early. */
+export function bbbCreateRoom(deps: BbbCreateRoomDeps) {
+  return async (payload: JobPayload<'bbb.create-room'>, job: Job): Promise<{ meetingID: string; createTime: number } | { skipped: string }> => {
+    const { eventId, roomId } = payload;
+    const stored = await deps.events.get(eventId);
+    const schedule = stored && scheduleProgramme(stored.programme);
+    const room = schedule?.rooms.find((r) => r.id === roomId && r.provider === 'bbb');
+    if (!stored || !schedule || !room) return { skipped: 'room no longer in the programme' };
+    const state = await deps.rooms.get(eventId, roomId);
+    if (state?.jobId !== undefined && state.jobId !== job.id) return { skipped: 'superseded by a newer schedule' };
+
+    await deps.rooms.update(eventId, roomId, { status: 'provisioning', error: undefined }, deps.clock.now());
+    try {
+      const meeting = await deps.bbbRooms.ensureRunning(stored.programme, room, schedule.sessions);
+      await deps.rooms.update(eventId, roomId, { status: 'ready', meetingId: meeting.meetingID, error: undefined }, deps.clock.now());
+      return meeting;
+    } catch (error) {
+      const message = (error as Error).message;
+      const permanent = error instanceof BbbApiError && error.permanent;
+      const final = permanent || isFinalAttempt(job);
+      await deps.rooms.update(eventId, roomId, { status: final ? 'failed' : 'provisioning', error: final ? message : `retrying: ${message}` }, deps.clock.now());
+      if (permanent) throw new UnrecoverableError(message);
+      throw error;
+    }
+  };
+}
