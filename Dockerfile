@@ -17,6 +17,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Browser assets of the participant page are plain .js/.css that tsc does not copy.
+COPY --from=build /app/src/http/participant/assets ./src/http/participant/assets
 COPY config/programmes ./config/programmes
 USER node
 EXPOSE 3000

@@ -45,6 +45,7 @@ export const envSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     PUBLIC_BASE_URL: httpUrl.default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1 to 32 characters of A-Z, a-z, 0-9, _ . -').default('ao'),
     ROLE: z.enum(['api', 'worker', 'all']).default('all'),
     ORGANIZER_TOKENS: organizerTokens.optional(),
     LINK_SIGNING_KEYS: signingKeys,
@@ -84,6 +85,7 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   http: { port: number; host: string; publicBaseUrl: string };
   redisUrl: string;
+  redisKeyPrefix: string;
   role: 'api' | 'worker' | 'all';
   organizerTokens: string[];
   signingKeys: Array<{ id: string; secret: string }>;
@@ -126,6 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
   return {
     http: { port: env.PORT, host: env.HOST, publicBaseUrl: env.PUBLIC_BASE_URL },
     redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     role: env.ROLE,
     organizerTokens: env.ORGANIZER_TOKENS ?? [],
     signingKeys: env.LINK_SIGNING_KEYS,

@@ -15,10 +15,14 @@ import type { Clock } from './clock.js';
 import type { Counter } from 'prom-client';
 import { participantRoutes as organizerParticipantRoutes } from './http/organizer/participant-routes.js';
 import { participantRoutes } from './http/participant/participant-routes.js';
+import { participantAssets } from './http/participant/participant-assets.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import type { JoinService } from './services/join-service.js';
 import type { ParticipantAccess } from './services/participant-access.js';
 import type { ParticipantService } from './services/participant-service.js';
 import type { ProvisioningService } from './services/provisioning-service.js';
+import type { AttendanceStore } from './store/attendance-store.js';
+import { zoomWebhookRoutes } from './http/webhooks/zoom-webhook-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -33,6 +37,8 @@ export interface AppDeps {
   joins: JoinService;
   clock: Clock;
   joinOutcomes: Counter<'provider' | 'outcome'>;
+  attendance: AttendanceStore;
+  zoomWebhookSecretToken: string | undefined;
 }
 
 /** Builds the HTTP application; never listens (the entry file does). */
@@ -58,6 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
+  // Before any route: the /docs exception to the strict CSP is attached as routes are added.
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'academy-orchestrator', version: '1.0.0', description: 'Organizer, participant and ops API' },
@@ -81,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await organizer.register(organizerParticipantRoutes, { participants: deps.participants, events: deps.events, provisioning: deps.provisioning });
   });
 
+  await app.register(participantAssets);
   await app.register(participantRoutes, {
     access: deps.access,
     joins: deps.joins,
@@ -88,6 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicBaseUrl: deps.publicBaseUrl,
     joinOutcomes: deps.joinOutcomes,
   });
+
+  await app.register(zoomWebhookRoutes, { secretToken: deps.zoomWebhookSecretToken, attendance: deps.attendance, clock: deps.clock });
 
   return app;
 }

@@ -10,14 +10,26 @@ import { createQueues, type Queues } from './queue/queues.js';
 import { createBbbRooms, type BbbRooms } from './services/bbb-rooms.js';
 import { createEventService, type EventService } from './services/event-service.js';
 import { createJoinService, type JoinService } from './services/join-service.js';
-import { createParticipantAccess, type ParticipantAccess } from './services/participant-access.js';
+import {
+  createParticipantAccess,
+  createParticipantCache,
+  listenForParticipantChanges,
+  type ParticipantAccess,
+  type ParticipantCache,
+} from './services/participant-access.js';
 import { createParticipantService, type ParticipantService } from './services/participant-service.js';
 import { createProvisioningService, type ProvisioningService } from './services/provisioning-service.js';
 import { createEventStore, type EventStore } from './store/event-store.js';
-import { createParticipantStore, type ParticipantStore } from './store/participant-store.js';
+import { createParticipantStore, participantChangesChannel, type ParticipantStore } from './store/participant-store.js';
 import { createRedis, keySpace, type KeySpace } from './store/redis.js';
 import { createRoomStateStore, type RoomStateStore } from './store/room-state-store.js';
+import { createAttendanceStore, type AttendanceStore } from './store/attendance-store.js';
 import { Counter as PromCounter } from 'prom-client';
+import { bullmqLimiterFor, type BullmqLimiter } from './providers/zoom/rate-limits.js';
+import { createZoomClient, type ZoomClient } from './providers/zoom/zoom-client.js';
+import type { QueueName } from './queue/job-registry.js';
+import { createZoomJoins } from './services/zoom/zoom-joins.js';
+import { createZoomStore, type ZoomStore } from './store/zoom-store.js';
 
 export interface Deps {
   config: Config;
@@ -31,15 +43,22 @@ export interface Deps {
   eventStore: EventStore;
   participantStore: ParticipantStore;
   roomStates: RoomStateStore;
+  attendance: AttendanceStore;
+  /** Flows into AppDeps through the `...deps` spread every buildApp caller uses. */
+  zoomWebhookSecretToken: string | undefined;
   queues: Queues;
   events: EventService;
   participants: ParticipantService;
   provisioning: ProvisioningService;
   access: ParticipantAccess;
+  participantCache: ParticipantCache;
   joins: JoinService;
   bbb: { client: BbbClient; rooms: BbbRooms } | undefined;
-  zoomLimiter: { max: number; duration: number };
-  /** Closes what createDeps opened, in order: queues, then Redis. */
+  zoom: { client: ZoomClient; userId: string; onWebinarKnown?: (webinarId: string, eventId: string, roomId: string) => Promise<void> } | undefined;
+  zoomStore: ZoomStore;
+  /** Per-queue BullMQ limiters sized from Zoom's per-label rates for the configured plan. */
+  limiters: Partial<Record<QueueName, BullmqLimiter>>;
+  /** Closes what createDeps opened, in order: queues, the change listener, then Redis. */
   close(): Promise<void>;
 }
 
@@ -75,7 +94,7 @@ async function waitForRedis(redis: Redis, url: string, timeoutMs = 10_000): Prom
 /** The one composition root: everything with a lifetime is created, wired and closed here. */
 export async function createDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
-  const keys = keySpace(overrides.keyPrefix ?? 'ao');
+  const keys = keySpace(overrides.keyPrefix ?? config.redisKeyPrefix);
   const redis = createRedis(config.redisUrl, 'request');
   redis.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis connection error'));
   await waitForRedis(redis, config.redisUrl);
@@ -88,8 +107,18 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     registers: [metrics.registry],
   });
   const eventStore = createEventStore(redis, keys);
-  const participantStore = createParticipantStore(redis, keys);
+  // Participants are cached per process; changes reach the other processes over pub/sub, this one directly.
+  const participantCache = createParticipantCache();
+  const participantStore = createParticipantStore(redis, keys, { onChanged: (change) => participantCache.invalidate(change) });
+  const participantChanges = listenForParticipantChanges(
+    createRedis(config.redisUrl, 'worker', { connectionName: `${keys.prefix}:participant-changes` }),
+    participantChangesChannel(keys),
+    participantCache,
+    logger,
+  );
   const roomStates = createRoomStateStore(redis, keys);
+  const attendance = createAttendanceStore(redis, keys);
+  const zoomStore = createZoomStore(redis, keys);
   const queues = createQueues(redis, keys.prefix);
 
   const provisioning = createProvisioningService({
@@ -99,6 +128,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     logger,
     bbbLeadMinutes: config.bbb?.warmupLeadMinutes ?? 10,
     providers: { bbb: config.bbb !== undefined, zoom: config.zoom !== undefined },
+    zoomStore,
   });
   const events = createEventService({
     store: eventStore,
@@ -126,9 +156,22 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     clock,
     signingKey,
     publicBaseUrl: config.http.publicBaseUrl,
+    onChanged: (eventId) => provisioning.participantsChanged(eventId),
   });
-  const access = createParticipantAccess({ events: eventStore, participants: participantStore, signingKeys: config.signingKeys, clock });
-  const joins = createJoinService({ access, clock, bbb, zoom: undefined });
+  const access = createParticipantAccess({ events: eventStore, participants: participantStore, signingKeys: config.signingKeys, clock, cache: participantCache });
+  const zoom = config.zoom && {
+    client: createZoomClient({
+      accountId: config.zoom.accountId,
+      clientId: config.zoom.clientId,
+      clientSecret: config.zoom.clientSecret,
+      apiUrl: config.zoom.apiUrl,
+      oauthUrl: config.zoom.oauthUrl,
+      redis,
+      keyPrefix: keys.key('zoom-token'),
+    }),
+    userId: config.zoom.userId,
+  };
+  const joins = createJoinService({ access, clock, bbb, zoom: zoom ? createZoomJoins(zoomStore) : undefined });
 
   return {
     config,
@@ -146,16 +189,25 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     eventStore,
     participantStore,
     roomStates,
+    attendance,
+    zoomWebhookSecretToken: config.zoomWebhookSecretToken,
     queues,
     events,
     participants,
     provisioning,
     access,
+    participantCache,
     joins,
     bbb,
-    zoomLimiter: { max: 10, duration: 1000 },
+    zoom,
+    zoomStore,
+    limiters: config.zoom
+      ? { zoom: bullmqLimiterFor(config.zoom.plan, 'medium'), 'zoom-registrants': bullmqLimiterFor(config.zoom.plan, 'heavy') }
+      : {},
     async close() {
+      zoom?.client.close();
       await queues.close().catch(() => undefined);
+      await participantChanges.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

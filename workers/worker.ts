@@ -1,8 +1,13 @@
 import { Worker, type Job } from 'bullmq';
+import { ProviderRateLimited } from '../src/queue/rate-limited.js';
 import type { Deps } from '../src/deps.js';
 import { jobRegistry, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '../src/queue/job-registry.js';
 import { createRedis } from '../src/store/redis.js';
 import { createProcessors, type Processors } from './processors/index.js';
+
+// Room creates are independent; webinar edits run one at a time so they coalesce; batch registrations
+// run several at once because the limiter, not concurrency, paces them.
+const CONCURRENCY: Record<QueueName, number> = { bbb: 10, zoom: 1, 'zoom-registrants': 8 };
 
 export interface RunningWorker {
   workers: Worker[];
@@ -22,7 +27,8 @@ export async function startWorker(deps: Deps, options: { concurrency?: Partial<R
   connection.on('error', (error) => deps.logger.warn({ err: { message: error.message } }, 'worker redis connection error'));
 
   const workers = QUEUE_NAMES.map((queue) => {
-    const worker = new Worker(
+    const limiter = deps.limiters[queue];
+    const worker: Worker = new Worker(
       queue,
       async (job: Job) => {
         const name = job.name as JobName;
@@ -31,15 +37,24 @@ export async function startWorker(deps: Deps, options: { concurrency?: Partial<R
         const payload = entry.payload.parse(job.data) as JobPayload<typeof name>;
         const log = deps.logger.child({ jobId: job.id, job: name, attempt: job.attemptsMade + 1 });
         log.info('job started');
-        const result = await (processors[name] as (p: typeof payload, j: Job) => Promise<unknown>)(payload, job);
-        log.info('job completed');
-        return result;
+        try {
+          const result = await (processors[name] as (p: typeof payload, j: Job) => Promise<unknown>)(payload, job);
+          log.info('job completed');
+          return result;
+        } catch (error) {
+          if (error instanceof ProviderRateLimited) {
+            log.warn({ retryAfterMs: error.retryAfterMs }, 'provider rate limit: queue paused');
+            await worker.rateLimit(error.retryAfterMs);
+            throw Worker.RateLimitError();
+          }
+          throw error;
+        }
       },
       {
         connection,
         prefix: `${deps.keys.prefix}:bull`,
-        concurrency: options.concurrency?.[queue] ?? (queue === 'bbb' ? 10 : 1),
-        ...(queue === 'zoom' ? { limiter: deps.zoomLimiter } : {}),
+        concurrency: options.concurrency?.[queue] ?? CONCURRENCY[queue],
+        ...(limiter ? { limiter } : {}),
       },
     );
     worker.on('failed', (job, error) =>

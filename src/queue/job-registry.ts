@@ -14,18 +14,24 @@ export const jobRegistry = {
   },
   'zoom.sync-webinar': {
     queue: 'zoom',
-    payload: z.object({ eventId: z.string(), roomId: z.string() }),
+    payload: z.object({ eventId: z.string(), roomId: z.string(), version: z.number().int().optional() }),
     options: { attempts: 10, backoff: { type: 'exponential', delay: 5_000 } },
   },
-  'zoom.register': {
+  'zoom.sync-registrants': {
     queue: 'zoom',
-    payload: z.object({ eventId: z.string(), roomId: z.string() }),
-    options: { attempts: 20, backoff: { type: 'exponential', delay: 2_000 } },
+    payload: z.object({ eventId: z.string(), roomId: z.string(), seq: z.number().int() }),
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 2_000 } },
+  },
+  // One Zoom batch call per job, so the queue's limiter paces calls at Zoom's per-second rate for HEAVY.
+  'zoom.register-batch': {
+    queue: 'zoom-registrants',
+    payload: z.object({ eventId: z.string(), roomId: z.string(), participantIds: z.array(z.string()).min(1).max(30) }),
+    options: { attempts: 12, backoff: { type: 'exponential', delay: 2_000 } },
   },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; options: JobsOptions }>;
 
-export type QueueName = 'bbb' | 'zoom';
-export const QUEUE_NAMES: readonly QueueName[] = ['bbb', 'zoom'];
+export type QueueName = 'bbb' | 'zoom' | 'zoom-registrants';
+export const QUEUE_NAMES: readonly QueueName[] = ['bbb', 'zoom', 'zoom-registrants'];
 
 export type JobName = keyof typeof jobRegistry;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobRegistry)[N]['payload']>;

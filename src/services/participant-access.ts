@@ -1,9 +1,11 @@
+import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import { verifyLink, type SigningKey } from '../domain/link-token.js';
 import type { Participant } from '../domain/participant.js';
 import { scheduleProgramme, type Schedule, type ScheduledSession } from '../domain/schedule.js';
+import type { Logger } from '../logger.js';
 import type { EventStore, StoredEvent } from '../store/event-store.js';
-import type { ParticipantStore } from '../store/participant-store.js';
+import { parseParticipantChange, type ParticipantChange, type ParticipantStore } from '../store/participant-store.js';
 
 export interface LoadedEvent {
   stored: StoredEvent;
@@ -18,50 +20,207 @@ export interface ParticipantAccess {
   resolve(token: string): Promise<Access>;
 }
 
+type Known = Participant | 'revoked';
+
+/**
+ * Participants as last read from Redis, per process. Correctness rests on invalidation, not on the TTL:
+ * every stored change is published (see participant-store.ts) and dropped here, and while the change
+ * listener is not subscribed nothing is served from or added to the cache, because a message may be lost.
+ */
+export interface ParticipantCache {
+  get(eventId: string, participantId: string): Known | undefined;
+  /** Reads through `load`, caching its answer unless an invalidation happened while it was in flight. */
+  load(eventId: string, participantId: string, load: () => Promise<Known | undefined>): Promise<Known | undefined>;
+  invalidate(change: ParticipantChange): void;
+  /** Drops everything; with `live` false also stops caching until set live again. */
+  clear(live?: boolean): void;
+  readonly live: boolean;
+  readonly size: number;
+}
+
+export interface ParticipantCacheOptions {
+  maxEntries?: number;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+// 50k entries of a few hundred bytes each is well under 50 MB and covers the largest events we run.
+const CACHE_MAX_ENTRIES = 50_000;
+// A safety bound only: should invalidation ever fail silently, no answer is older than this.
+const CACHE_TTL_MS = 30_000;
+
+// ':' separates the parts of a link subject, so neither part can contain this separator.
+const cacheKey = (eventId: string, participantId: string) => `${eventId}\n${participantId}`;
+
+export function createParticipantCache(options: ParticipantCacheOptions = {}): ParticipantCache {
+  const maxEntries = options.maxEntries ?? CACHE_MAX_ENTRIES;
+  const ttlMs = options.ttlMs ?? CACHE_TTL_MS;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { value: Known; expiresAt: number }>();
+  let live = false;
+  // Bumped by every invalidation: a read that started before one may have seen the old record.
+  let generation = 0;
+
+  function get(eventId: string, participantId: string): Known | undefined {
+    if (!live) return undefined;
+    const key = cacheKey(eventId, participantId);
+    const hit = entries.get(key);
+    if (hit === undefined) return undefined;
+    if (hit.expiresAt > now()) return hit.value;
+    entries.delete(key);
+    return undefined;
+  }
+
+  return {
+    get,
+    async load(eventId, participantId, load) {
+      const startedAt = generation;
+      const value = await load();
+      // Unknown ids are not kept: a participant registered a moment later must be found at once.
+      if (value === undefined || !live || generation !== startedAt) return value;
+      const key = cacheKey(eventId, participantId);
+      // Insertion order is age order (an entry is only ever re-added after it expired or was dropped),
+      // so the first key is the one to evict.
+      entries.delete(key);
+      if (entries.size >= maxEntries) {
+        const oldest = entries.keys().next();
+        if (!oldest.done) entries.delete(oldest.value);
+      }
+      entries.set(key, { value, expiresAt: now() + ttlMs });
+      return value;
+    },
+    invalidate({ eventId, participantId }) {
+      generation += 1;
+      entries.delete(cacheKey(eventId, participantId));
+    },
+    clear(nextLive = live) {
+      generation += 1;
+      entries.clear();
+      live = nextLive;
+    },
+    get live() {
+      return live;
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+export interface ParticipantChangeListener {
+  close(): Promise<void>;
+}
+
+/**
+ * Keeps `cache` in step with changes made by any process, over a dedicated subscriber connection. The
+ * cache goes live only once SUBSCRIBE is acknowledged, and is dropped and paused whenever the connection
+ * closes: messages published while it was down are gone, so nothing read before can be trusted.
+ */
+export function listenForParticipantChanges(subscriber: Redis, channel: string, cache: ParticipantCache, logger: Logger): ParticipantChangeListener {
+  subscriber.on('message', (from: string, message: string) => {
+    if (from !== channel) return;
+    const change = parseParticipantChange(message);
+    if (change) cache.invalidate(change);
+    else cache.clear();
+  });
+  subscriber.on('close', () => cache.clear(false));
+  subscriber.on('ready', () => {
+    subscriber.subscribe(channel).then(
+      () => {
+        if (subscriber.status === 'ready') cache.clear(true);
+      },
+      (error: Error) => logger.warn({ err: { message: error.message } }, 'participant change subscription failed; serving without cache'),
+    );
+  });
+  subscriber.on('error', (error: Error) => logger.warn({ err: { message: error.message } }, 'participant change listener connection error'));
+  return {
+    async close() {
+      cache.clear(false);
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    },
+  };
+}
+
 export interface ParticipantAccessDeps {
   events: Pick<EventStore, 'get'>;
   participants: Pick<ParticipantStore, 'lookup'>;
   signingKeys: readonly SigningKey[];
   clock: Clock;
+  /** Without one (or while it is not live), every request reads its participant from Redis. */
+  cache?: ParticipantCache;
 }
 
 /**
  * Programmes change rarely and are read on every participant request, so a parsed schedule is kept for
- * a couple of seconds per process. Participants and revocations are always read fresh.
+ * a couple of seconds per process. Participants come from the invalidated cache above.
  */
 const EVENT_CACHE_MS = 2_000;
 
-export function createParticipantAccess(deps: ParticipantAccessDeps): ParticipantAccess {
-  const cache = new Map<string, { at: number; event: LoadedEvent | undefined }>();
+const EXPIRED: Denied = {
+  ok: false,
+  status: 410,
+  title: 'This link has expired',
+  message: 'The key that signed this link has been retired. Please ask the organizers for your current link.',
+};
+const INVALID: Denied = {
+  ok: false,
+  status: 403,
+  title: 'This link is not valid',
+  message: 'The link is incomplete or has been changed. Please open the exact link you received by email.',
+};
+const WITHDRAWN: Denied = {
+  ok: false,
+  status: 410,
+  title: 'This link has been withdrawn',
+  message: 'The organizers have withdrawn this registration. Please contact them if you think this is a mistake.',
+};
+const UNKNOWN: Denied = {
+  ok: false,
+  status: 404,
+  title: 'This link is not known',
+  message: 'We could not find a registration for this link. Please contact the organizers.',
+};
 
-  async function loadEvent(eventId: string): Promise<LoadedEvent | undefined> {
+export function createParticipantAccess(deps: ParticipantAccessDeps): ParticipantAccess {
+  const events = new Map<string, { at: number; event: Promise<LoadedEvent | undefined> }>();
+  const cache = deps.cache ?? createParticipantCache();
+
+  // One load per event and period however many requests arrive while it runs: the schedule is costly to build.
+  function loadEvent(eventId: string): Promise<LoadedEvent | undefined> {
     const now = deps.clock.now().getTime();
-    const hit = cache.get(eventId);
-    if (hit && now - hit.at < EVENT_CACHE_MS) return hit.event;
-    const stored = await deps.events.get(eventId);
-    const schedule = stored && scheduleProgramme(stored.programme);
-    const event = stored && schedule ? { stored, schedule, sessionById: new Map(schedule.sessions.map((s) => [s.id, s])) } : undefined;
-    cache.set(eventId, { at: now, event });
+    const hit = events.get(eventId);
+    if (hit && now - hit.at < EVENT_CACHE_MS && now >= hit.at) return hit.event;
+    const event = deps.events.get(eventId).then((stored) => {
+      const schedule = stored && scheduleProgramme(stored.programme);
+      return stored && schedule ? { stored, schedule, sessionById: new Map(schedule.sessions.map((s) => [s.id, s])) } : undefined;
+    });
+    const entry = { at: now, event };
+    events.set(eventId, entry);
+    // A failed read is not remembered: the next request tries again.
+    event.catch(() => {
+      if (events.get(eventId) === entry) events.delete(eventId);
+    });
     return event;
+  }
+
+  function decide(token: string, participant: Known | undefined, event: LoadedEvent | undefined): Access {
+    if (participant === 'revoked') return WITHDRAWN;
+    if (!participant || !event) return UNKNOWN;
+    return { ok: true, token, participant, event };
   }
 
   return {
     async resolve(token) {
       const verified = verifyLink(token, deps.signingKeys);
-      if (!verified.ok) {
-        return verified.reason === 'unknown-key'
-          ? { ok: false, status: 410, title: 'This link has expired', message: 'The key that signed this link has been retired. Please ask the organizers for your current link.' }
-          : { ok: false, status: 403, title: 'This link is not valid', message: 'The link is incomplete or has been changed. Please open the exact link you received by email.' };
-      }
+      if (!verified.ok) return verified.reason === 'unknown-key' ? EXPIRED : INVALID;
       const { eventId, participantId } = verified.subject;
-      const [participant, event] = await Promise.all([deps.participants.lookup(eventId, participantId), loadEvent(eventId)]);
-      if (participant === 'revoked') {
-        return { ok: false, status: 410, title: 'This link has been withdrawn', message: 'The organizers have withdrawn this registration. Please contact them if you think this is a mistake.' };
-      }
-      if (!participant || !event) {
-        return { ok: false, status: 404, title: 'This link is not known', message: 'We could not find a registration for this link. Please contact the organizers.' };
-      }
-      return { ok: true, token, participant, event };
+      const known = cache.get(eventId, participantId);
+      if (known !== undefined) return decide(token, known, await loadEvent(eventId));
+      const [participant, event] = await Promise.all([
+        cache.load(eventId, participantId, () => deps.participants.lookup(eventId, participantId)),
+        loadEvent(eventId),
+      ]);
+      return decide(token, participant, event);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Queues } from '../queue/queues.js';
 import type { StoredEvent } from '../store/event-store.js';
 import type { RoomState, RoomStateStore } from '../store/room-state-store.js';
 import type { Logger } from '../logger.js';
+import type { ZoomStore } from '../store/zoom-store.js';
 
 export interface ProvisioningService {
   /** Brings jobs and room states in line with the stored programme: new rooms, re-timed rooms, removed rooms. */
@@ -12,6 +13,8 @@ export interface ProvisioningService {
   /** Runs every room's provisioning now instead of on schedule. */
   provisionNow(event: StoredEvent): Promise<void>;
   status(eventId: string): Promise<RoomState[]>;
+  /** Participants were added or removed: Zoom registration follows for every ready webinar. */
+  participantsChanged(eventId: string): Promise<void>;
 }
 
 export interface ProvisioningDeps {
@@ -21,6 +24,7 @@ export interface ProvisioningDeps {
   logger: Logger;
   bbbLeadMinutes: number;
   providers: { bbb: boolean; zoom: boolean };
+  zoomStore: Pick<ZoomStore, 'nextSeq'>;
 }
 
 export function createProvisioningService(deps: ProvisioningDeps): ProvisioningService {
@@ -70,7 +74,7 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
     // One sync job per programme version: edits coalesce because a newer version's job reads the newest programme.
     const id = jobId('zoom.sync-webinar', eventId, room.id, `v${version}`);
     if (previous?.jobId === id) return;
-    await queues.enqueue('zoom.sync-webinar', { eventId, roomId: room.id }, { jobId: id });
+    await queues.enqueue('zoom.sync-webinar', { eventId, roomId: room.id, version }, { jobId: id });
     await rooms.put(eventId, {
       ...(previous ?? {}),
       id: room.id,
@@ -118,11 +122,19 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
         } else {
           if (!deps.providers.zoom) continue;
           const id = jobId('zoom.sync-webinar', programme.id, room.id, `v${version}`, 'now', now.getTime());
-          await queues.enqueue('zoom.sync-webinar', { eventId: programme.id, roomId: room.id }, { jobId: id });
+          await queues.enqueue('zoom.sync-webinar', { eventId: programme.id, roomId: room.id, version }, { jobId: id });
           await rooms.put(programme.id, { ...(previous ?? {}), id: room.id, provider: 'zoom', status: previous?.status === 'ready' ? 'ready' : 'scheduled', updatedAt: now.toISOString(), jobId: id, languages: room.interpretation?.languages ?? [] });
         }
       }
     },
     status: (eventId) => rooms.list(eventId),
+    async participantsChanged(eventId) {
+      if (!deps.providers.zoom) return;
+      const ready = (await rooms.list(eventId)).filter((r) => r.provider === 'zoom' && r.status === 'ready' && r.webinarId);
+      for (const room of ready) {
+        const seq = await deps.zoomStore.nextSeq(eventId);
+        await queues.enqueue('zoom.sync-registrants', { eventId, roomId: room.id, seq }, { jobId: jobId('zoom.sync-registrants', eventId, room.id, seq) });
+      }
+    },
   };
 }

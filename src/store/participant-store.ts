@@ -7,12 +7,43 @@ export interface ParticipantStore {
   /** Creates or updates by normalised email; returns the records in input order. */
   upsertMany(eventId: string, inputs: readonly ParticipantInput[], now: Date): Promise<Participant[]>;
   get(eventId: string, participantId: string): Promise<Participant | undefined>;
-  isRevoked(eventId: string, participantId: string): Promise<boolean>;
-  /** The participant, 'revoked', or undefined, in one round trip (the join path asks on every request). */
+  /** The participant, 'revoked', or undefined: one HGET, since revocation is a tombstone in the same hash. */
   lookup(eventId: string, participantId: string): Promise<Participant | 'revoked' | undefined>;
-  /** Removes the participant; their id stays known as revoked so their links say so. */
+  /** Replaces the participant by a tombstone so their links say so, and frees the email for a new registration. */
   revoke(eventId: string, participantId: string): Promise<boolean>;
   list(eventId: string): Promise<Participant[]>;
+}
+
+/** What every API process hears when a stored participant changes, so per-process caches drop it. */
+export interface ParticipantChange {
+  eventId: string;
+  participantId: string;
+}
+
+export interface ParticipantStoreOptions {
+  /**
+   * Called in this process once a change is stored (after Redis has published it to the others), so the
+   * caller's next request in this process cannot see the old record even before its own message arrives.
+   */
+  onChanged?: (change: ParticipantChange) => void;
+}
+
+export const REVOKED = 'revoked';
+
+export function participantChangesChannel(keys: KeySpace): string {
+  return keys.key('participants', 'changed');
+}
+
+/** undefined for anything that is not a change message; the listener then drops everything it holds. */
+export function parseParticipantChange(message: string): ParticipantChange | undefined {
+  try {
+    const value = JSON.parse(message) as Partial<ParticipantChange> | null;
+    return typeof value?.eventId === 'string' && typeof value.participantId === 'string'
+      ? { eventId: value.eventId, participantId: value.participantId }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // Claims each email for a fresh id unless it already has one, in one atomic step per chunk, so two
@@ -26,12 +57,31 @@ end
 return ids
 `;
 
+// Writes records unless their id was revoked meanwhile (a concurrent import must not bring a revoked
+// participant back), and publishes a change for records that existed before, in the same atomic step as
+// the write: no process can keep the old name or role because the publish got lost after the write.
+// ARGV: channel, eventId, then triples id, record JSON, '1' if the record existed before.
+const WRITE_SCRIPT = `
+for i = 3, #ARGV, 3 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) ~= '${REVOKED}' then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    if ARGV[i + 2] == '1' then
+      redis.call('PUBLISH', ARGV[1], cjson.encode({eventId = ARGV[2], participantId = ARGV[i]}))
+    end
+  end
+end
+return 1
+`;
+
+// The tombstone stays in the participants hash, so the join path learns "revoked" from the same HGET
+// that finds live participants. The email mapping goes, so the address can register anew (new id).
+// ARGV: participantId, normalised email, channel, change message.
 const REVOKE_SCRIPT = `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return 0 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[1])
+if not raw or raw == '${REVOKED}' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], '${REVOKED}')
+if redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[2]) end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 `;
 
@@ -41,12 +91,13 @@ export function newParticipantId(): string {
   return `p-${randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0')}`;
 }
 
-export function createParticipantStore(redis: Redis, keys: KeySpace): ParticipantStore {
+export function createParticipantStore(redis: Redis, keys: KeySpace, options: ParticipantStoreOptions = {}): ParticipantStore {
   const emailsKey = (eventId: string) => keys.key('event', eventId, 'emails');
   const recordsKey = (eventId: string) => keys.key('event', eventId, 'participants');
-  const revokedKey = (eventId: string) => keys.key('event', eventId, 'revoked');
+  const channel = participantChangesChannel(keys);
+  const changed = options.onChanged ?? (() => undefined);
 
-  const parse = (raw: string | null | undefined) => (raw ? participantSchema.parse(JSON.parse(raw)) : undefined);
+  const parse = (raw: string | null | undefined) => (raw && raw !== REVOKED ? participantSchema.parse(JSON.parse(raw)) : undefined);
 
   return {
     async upsertMany(eventId, inputs, now) {
@@ -57,7 +108,8 @@ export function createParticipantStore(redis: Redis, keys: KeySpace): Participan
         const args = chunk.flatMap((input) => [normaliseEmail(input.email), newParticipantId()]);
         const ids = (await redis.eval(CLAIM_SCRIPT, 1, emailsKey(eventId), ...args)) as string[];
         const existing = await redis.hmget(recordsKey(eventId), ...ids);
-        const pipeline = redis.pipeline();
+        const writes: string[] = [];
+        const updated: string[] = [];
         chunk.forEach((input, i) => {
           const id = ids[i] ?? '';
           const before = parse(existing[i]);
@@ -70,48 +122,48 @@ export function createParticipantStore(redis: Redis, keys: KeySpace): Participan
             ...(input.language !== undefined ? { language: input.language } : {}),
             createdAt: before?.createdAt ?? createdAt,
           };
-          if (JSON.stringify(before) !== JSON.stringify(record)) pipeline.hset(recordsKey(eventId), id, JSON.stringify(record));
+          const json = JSON.stringify(record);
+          if (JSON.stringify(before) !== json) {
+            writes.push(id, json, before ? '1' : '0');
+            if (before) updated.push(id);
+          }
           out.push(record);
         });
-        if (pipeline.length > 0) await pipeline.exec();
+        if (writes.length > 0) await redis.eval(WRITE_SCRIPT, 1, recordsKey(eventId), channel, eventId, ...writes);
+        for (const participantId of updated) changed({ eventId, participantId });
       }
       return out;
     },
     async get(eventId, participantId) {
       return parse(await redis.hget(recordsKey(eventId), participantId));
     },
-    async isRevoked(eventId, participantId) {
-      return (await redis.sismember(revokedKey(eventId), participantId)) === 1;
-    },
     async lookup(eventId, participantId) {
-      const results = await redis
-        .multi()
-        .hget(recordsKey(eventId), participantId)
-        .sismember(revokedKey(eventId), participantId)
-        .exec();
-      const [[recordError, raw] = [null, null], [revokedError, revoked] = [null, 0]] = results ?? [];
-      if (recordError) throw recordError;
-      if (revokedError) throw revokedError;
-      if (revoked === 1) return 'revoked';
-      return parse(raw as string | null);
+      const raw = await redis.hget(recordsKey(eventId), participantId);
+      return raw === REVOKED ? 'revoked' : parse(raw);
     },
     async revoke(eventId, participantId) {
       const record = await this.get(eventId, participantId);
       if (!record) return false;
+      const change: ParticipantChange = { eventId, participantId };
       const done = await redis.eval(
         REVOKE_SCRIPT,
-        3,
+        2,
         recordsKey(eventId),
         emailsKey(eventId),
-        revokedKey(eventId),
         participantId,
         normaliseEmail(record.email),
+        channel,
+        JSON.stringify(change),
       );
-      return Number(done) === 1;
+      if (Number(done) !== 1) return false;
+      changed(change);
+      return true;
     },
     async list(eventId) {
       const all = await redis.hvals(recordsKey(eventId));
-      return all.map((raw) => participantSchema.parse(JSON.parse(raw))).sort((a, b) => a.id.localeCompare(b.id));
+      const live: Participant[] = [];
+      for (const raw of all) if (raw !== REVOKED) live.push(participantSchema.parse(JSON.parse(raw)));
+      return live.sort((a, b) => a.id.localeCompare(b.id));
     },
   };
 }

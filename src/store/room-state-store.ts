@@ -16,6 +16,10 @@ export const roomStateSchema = z.object({
   meetingId: z.string().optional(),
   webinarId: z.string().optional(),
   languages: z.array(z.string()).optional(),
+  /** Hash of the webinar settings last applied, so an unchanged programme causes no Zoom write. */
+  appliedHash: z.string().optional(),
+  /** Set just before a webinar create; a retry after a lost response finds the webinar by these. */
+  pendingCreate: z.object({ topic: z.string(), startTime: z.string() }).optional(),
 });
 export type RoomState = z.infer<typeof roomStateSchema>;
 

@@ -6,6 +6,7 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { startWorker, type RunningWorker } from '../../workers/worker.js';
 import { startBbbServer, TEST_BBB_SECRET, type BbbSimulator } from '../fakes/bbb-server.js';
+import { SIM_CREDENTIALS, type ZoomSimulator } from '../fakes/zoom-server.js';
 import { deleteKeys, uniquePrefix } from './redis-keys.js';
 import { testConfig } from './test-config.js';
 
@@ -24,13 +25,31 @@ export interface StackOptions {
   worker?: boolean;
   env?: Record<string, string>;
   bbb?: BbbSimulator;
+  /** When given, the service is configured for this Zoom simulator. */
+  zoom?: ZoomSimulator;
   prefix?: string;
+}
+
+export function zoomEnv(zoom: ZoomSimulator): Record<string, string> {
+  return {
+    ZOOM_ACCOUNT_ID: SIM_CREDENTIALS.accountId,
+    ZOOM_CLIENT_ID: SIM_CREDENTIALS.clientId,
+    ZOOM_CLIENT_SECRET: SIM_CREDENTIALS.clientSecret,
+    ZOOM_API_URL: zoom.apiUrl,
+    ZOOM_OAUTH_URL: zoom.oauthUrl,
+  };
 }
 
 /** API (and optionally a worker) wired to a BigBlueButton simulator on loopback, on the shared Redis. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const bbb = options.bbb ?? (await startBbbServer());
-  const config = testConfig({ BBB_URL: bbb.url, BBB_SECRET: TEST_BBB_SECRET, LOG_LEVEL: 'debug', ...options.env });
+  const config = testConfig({
+    BBB_URL: bbb.url,
+    BBB_SECRET: TEST_BBB_SECRET,
+    LOG_LEVEL: 'debug',
+    ...(options.zoom ? zoomEnv(options.zoom) : {}),
+    ...options.env,
+  });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {

@@ -44,6 +44,7 @@ export const HEAVY_SHARED_DAILY_CAP: Readonly<Record<ZoomPlan, number | undefine
 
 export type ZoomOperation =
   | 'createWebinar'
+  | 'listWebinars'
   | 'getWebinar'
   | 'updateWebinar'
   | 'deleteWebinar'
@@ -56,6 +57,7 @@ export type ZoomOperation =
 
 export const ZOOM_OPERATION_LABELS: Readonly<Record<ZoomOperation, ZoomRateLimitLabel>> = {
   createWebinar: 'light',
+  listWebinars: 'medium',
   getWebinar: 'light',
   updateWebinar: 'light',
   deleteWebinar: 'light',

@@ -14,6 +14,8 @@ import {
   ZoomWebinarBodySchema,
   ZoomWebinarPatchSchema,
   ZoomWebinarSchema,
+  ZoomWebinarListSchema,
+  type ZoomWebinarSummary,
   type ZoomAddedPanelists,
   type ZoomAddedRegistrant,
   type ZoomBatchRegistrants,
@@ -52,6 +54,8 @@ const REGISTRANT_PAGE_SIZE = 300;
 export interface ZoomClient {
   createWebinar(userId: string, body: ZoomWebinarBody): Promise<ZoomWebinar>;
   getWebinar(id: ZoomWebinarId): Promise<ZoomWebinar>;
+  /** The host's upcoming webinars (all pages). */
+  listWebinars(userId: string): Promise<ZoomWebinarSummary[]>;
   updateWebinar(id: ZoomWebinarId, body: ZoomWebinarPatch): Promise<void>;
   /** Resolves `{ deleted: false }` when Zoom says the webinar does not exist (404 code 3001). */
   deleteWebinar(id: ZoomWebinarId): Promise<{ deleted: boolean }>;
@@ -203,6 +207,19 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
         }),
       );
       return parse(ZoomAddedRegistrantSchema, 'add registrant', result);
+    },
+
+    async listWebinars(userId) {
+      const all: ZoomWebinarSummary[] = [];
+      let nextPageToken: string | undefined;
+      do {
+        const query = { type: 'upcoming' as const, page_size: 300, ...(nextPageToken ? { next_page_token: nextPageToken } : {}) };
+        const result = await send(() => webinars.listWebinars({ path: { userId }, query: query as Parameters<typeof webinars.listWebinars>[0]['query'] }));
+        const page = parse(ZoomWebinarListSchema, 'list webinars', result);
+        all.push(...page.webinars);
+        nextPageToken = page.next_page_token || undefined;
+      } while (nextPageToken);
+      return all;
     },
 
     async listRegistrants(webinarId, status = 'approved') {

@@ -148,3 +148,13 @@ export const ZoomPanelistListSchema = z.looseObject({
   total_records: z.number().optional(),
   panelists: z.array(ZoomPanelistSchema).default([]),
 });
+
+/** `GET /users/{userId}/webinars`: the list form truncates agendas to 250 characters, so callers match on topic and start. */
+export const ZoomWebinarListSchema = z.looseObject({
+  next_page_token: z.string().optional(),
+  total_records: z.number().optional(),
+  webinars: z
+    .array(z.looseObject({ id: z.number().int(), uuid: z.string().optional(), topic: z.string(), start_time: z.string().optional(), type: z.number().int().optional() }))
+    .default([]),
+});
+export type ZoomWebinarSummary = z.infer<typeof ZoomWebinarListSchema>['webinars'][number];

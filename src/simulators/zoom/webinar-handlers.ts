@@ -193,6 +193,38 @@ export function createWebinar(ctx: SimContext, userId: string, body: Record<stri
   return { status: 201, body: webinarReply(webinar) };
 }
 
+/** `GET /users/{userId}/webinars`: unexpired webinars of the host; the list form cuts agendas to 250 characters. */
+export function listWebinars(ctx: SimContext, userId: string, query: URLSearchParams): SimReply {
+  const hostId = userId === 'me' ? 'sim-host' : userId;
+  const pageSize = Number(query.get('page_size') ?? 30);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 300) return validationFailed([{ field: 'page_size', message: 'Invalid field.' }]);
+  const webinars = [...ctx.state.webinars.values()].filter((w) => w.hostId === hostId);
+  return {
+    status: 200,
+    body: {
+      page_size: pageSize,
+      total_records: webinars.length,
+      next_page_token: '',
+      webinars: webinars.slice(0, pageSize).map((w) => {
+        const full = webinarReply(w);
+        return {
+          uuid: full.uuid,
+          id: full.id,
+          host_id: full.host_id,
+          topic: full.topic,
+          type: full.type,
+          ...(full.start_time === undefined ? {} : { start_time: full.start_time }),
+          ...(full.duration === undefined ? {} : { duration: full.duration }),
+          ...(full.timezone === undefined ? {} : { timezone: full.timezone }),
+          ...(w.agenda === undefined ? {} : { agenda: w.agenda.slice(0, 250) }),
+          created_at: full.created_at,
+          join_url: full.join_url,
+        };
+      }),
+    },
+  };
+}
+
 export function getWebinar(ctx: SimContext, rawId: string): SimReply {
   const found = lookupWebinar(ctx, rawId);
   if (!found.ok) return found.reply;

@@ -50,6 +50,7 @@ const p = (id: string | undefined) => id ?? '';
 
 const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/v2\/users\/([^/]+)\/webinars$/, operation: 'createWebinar', needsBody: true, handle: (c, [u], b) => webinars.createWebinar(c, decodeURIComponent(p(u)), b) },
+  { method: 'GET', pattern: /^\/v2\/users\/([^/]+)\/webinars$/, operation: 'listWebinars', needsBody: false, handle: (c, [u], _b, q) => webinars.listWebinars(c, decodeURIComponent(p(u)), q) },
   { method: 'GET', pattern: /^\/v2\/webinars\/([^/]+)$/, operation: 'getWebinar', needsBody: false, handle: (c, [id]) => webinars.getWebinar(c, p(id)) },
   { method: 'PATCH', pattern: /^\/v2\/webinars\/([^/]+)$/, operation: 'updateWebinar', needsBody: true, handle: (c, [id], b) => webinars.updateWebinar(c, p(id), b) },
   { method: 'DELETE', pattern: /^\/v2\/webinars\/([^/]+)$/, operation: 'deleteWebinar', needsBody: false, handle: (c, [id]) => webinars.deleteWebinar(c, p(id)) },

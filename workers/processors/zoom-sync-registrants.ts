@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
+import { normaliseEmail } from '../../src/domain/participant.js';
+import { isZoomApiError } from '../../src/providers/zoom/zoom-errors.js';
+import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
+import { jobId, type JobPayload } from '../../src/queue/job-registry.js';
+import type { Queues } from '../../src/queue/queues.js';
+import { ProviderRateLimited } from '../../src/queue/rate-limited.js';
+import type { ParticipantStore } from '../../src/store/participant-store.js';
+import type { RoomStateStore } from '../../src/store/room-state-store.js';
+import type { ZoomStore } from '../../src/store/zoom-store.js';
+
+export interface ZoomSyncRegistrantsDeps {
+  rooms: RoomStateStore;
+  participants: Pick<ParticipantStore, 'list'>;
+  zoom: ZoomClient;
+  zoomStore: ZoomStore;
+  queues: Queues;
+}
+
+const BATCH = 30;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Plans registration for one webinar: panelists are added directly (few, MEDIUM label), attendees are
+ * handed out in batch jobs of at most 30 that the rate-limited queue paces, and registrants whose
+ * participant was removed are cancelled.
+ */
+export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
+  return async (payload: JobPayload<'zoom.sync-registrants'>): Promise<unknown> => {
+    const { eventId, roomId, seq } = payload;
+    if (seq < (await deps.zoomStore.currentSeq(eventId))) return { skipped: 'superseded' };
+    const state = await deps.rooms.get(eventId, roomId);
+    if (!state?.webinarId || state.status !== 'ready') return { skipped: 'webinar not ready' };
+    const webinarId = state.webinarId;
+
+    try {
+      const participants = await deps.participants.list(eventId);
+      const panelists = participants.filter((p) => p.role === 'panelist');
+      const attendees = participants.filter((p) => p.role !== 'panelist');
+
+      if (panelists.length > 0) {
+        const known = new Set((await deps.zoom.listPanelists(webinarId)).map((p) => normaliseEmail(p.email)));
+        for (const batch of chunks(panelists.filter((p) => !known.has(normaliseEmail(p.email))), BATCH)) {
+          await deps.zoom.addPanelists(webinarId, batch.map((p) => ({ email: p.email, name: p.name })));
+        }
+      }
+      const panelistUrls = new Map(
+        (panelists.length > 0 ? await deps.zoom.listPanelists(webinarId) : [])
+          .filter((p) => p.join_url)
+          .map((p) => [normaliseEmail(p.email), p.join_url ?? '']),
+      );
+      await deps.zoomStore.savePanelists(eventId, roomId, panelistUrls);
+
+      const registered = await deps.zoomStore.allRegistrations(eventId, roomId);
+      const queued = await deps.zoomStore.queued(eventId, roomId);
+      const pending = attendees.filter((p) => !registered.has(p.id) && !queued.has(p.id)).map((p) => p.id);
+      let batches = 0;
+      for (const ids of chunks(pending, BATCH)) {
+        const id = jobId('zoom.register-batch', eventId, roomId, createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 20));
+        const claimed = await deps.zoomStore.claimQueued(eventId, roomId, ids, id);
+        if (claimed.length === 0) continue;
+        await deps.queues.enqueue('zoom.register-batch', { eventId, roomId, participantIds: claimed }, { jobId: id });
+        batches++;
+      }
+
+      const active = new Set(attendees.map((p) => p.id));
+      const stale = [...registered].filter(([pid]) => !active.has(pid));
+      for (const batch of chunks(stale, BATCH)) {
+        await deps.zoom.updateRegistrantStatus(webinarId, 'cancel', batch.map(([, r]) => ({ id: r.registrantId, email: r.email })));
+        await deps.zoomStore.removeRegistrations(eventId, roomId, batch.map(([pid]) => pid));
+      }
+      return { batches, cancelled: stale.length, panelists: panelistUrls.size };
+    } catch (error) {
+      if (isZoomApiError(error) && error.status === 429) throw new ProviderRateLimited(error.retryAfterMs ?? 1000, error.message);
+      if (isZoomApiError(error) && error.permanent) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  };
+}

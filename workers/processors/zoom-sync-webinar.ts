@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Clock } from '../../src/clock.js';
+import { scheduleProgramme } from '../../src/domain/schedule.js';
+import { isZoomApiError } from '../../src/providers/zoom/zoom-errors.js';
+import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
+import type { JobPayload } from '../../src/queue/job-registry.js';
+import { ProviderRateLimited } from '../../src/queue/rate-limited.js';
+import type { Queues } from '../../src/queue/queues.js';
+import { jobId } from '../../src/queue/job-registry.js';
+import { interpretationMismatches, webinarSpec } from '../../src/services/zoom/webinar-spec.js';
+import type { EventStore } from '../../src/store/event-store.js';
+import type { RoomStateStore } from '../../src/store/room-state-store.js';
+import type { ZoomStore } from '../../src/store/zoom-store.js';
+import { isFinalAttempt } from './attempts.js';
+
+export interface ZoomSyncWebinarDeps {
+  events: Pick<EventStore, 'get'>;
+  rooms: RoomStateStore;
+  zoom: ZoomClient;
+  zoomStore: ZoomStore;
+  queues: Queues;
+  clock: Clock;
+  userId: string;
+  onWebinarKnown?: (webinarId: string, eventId: string, roomId: string) => Promise<void>;
+}
+
+/** Creates, updates or deletes the conference day's webinar so it matches the programme, then plans registration. */
+export function zoomSyncWebinar(deps: ZoomSyncWebinarDeps) {
+  return async (payload: JobPayload<'zoom.sync-webinar'>, job: Job): Promise<unknown> => {
+    const { eventId, roomId } = payload;
+    const stored = await deps.events.get(eventId);
+    const schedule = stored && scheduleProgramme(stored.programme);
+    const room = schedule?.rooms.find((r) => r.id === roomId && r.provider === 'zoom');
+    const state = await deps.rooms.get(eventId, roomId);
+    const now = () => deps.clock.now();
+
+    try {
+      if (!stored || !schedule || !room) {
+        if (state?.webinarId) await deps.zoom.deleteWebinar(state.webinarId);
+        await deps.zoomStore.clear(eventId, roomId);
+        await deps.rooms.remove(eventId, [roomId]);
+        return { deleted: state?.webinarId ?? null };
+      }
+      // Edits coalesce: a job for an older programme version leaves the work to the newer one.
+      if (payload.version !== undefined && payload.version < stored.version) return { skipped: 'superseded' };
+
+      const spec = webinarSpec(stored.programme, room, schedule.sessions);
+      const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 32);
+      await deps.rooms.update(eventId, roomId, { status: state?.status === 'ready' ? 'ready' : 'provisioning', error: undefined }, now());
+
+      let webinarId = state?.webinarId;
+      if (!webinarId && state?.pendingCreate) {
+        const { topic, startTime } = state.pendingCreate;
+        const existing = (await deps.zoom.listWebinars(deps.userId)).find((w) => w.topic === topic && w.start_time === startTime);
+        if (existing) webinarId = String(existing.id);
+      }
+      if (!webinarId) {
+        await deps.rooms.update(eventId, roomId, { pendingCreate: { topic: spec.topic, startTime: spec.start_time } }, now());
+        const created = await deps.zoom.createWebinar(deps.userId, spec);
+        webinarId = String(created.id);
+        await deps.rooms.update(eventId, roomId, { webinarId, appliedHash: hash, pendingCreate: undefined }, now());
+      } else if (state?.appliedHash !== hash) {
+        const { type: _type, ...patch } = spec;
+        await deps.zoom.updateWebinar(webinarId, patch);
+        await deps.rooms.update(eventId, roomId, { webinarId, appliedHash: hash, pendingCreate: undefined }, now());
+      }
+      await deps.onWebinarKnown?.(webinarId, eventId, roomId);
+
+      const readBack = await deps.zoom.getWebinar(webinarId);
+      const problems = interpretationMismatches(spec, readBack);
+      if (problems.length > 0) throw new UnrecoverableError(`Zoom did not keep the interpretation settings: ${problems.join('; ')}`);
+
+      await deps.rooms.update(eventId, roomId, { status: 'ready', error: undefined, languages: room.interpretation?.languages ?? [] }, now());
+      const seq = await deps.zoomStore.nextSeq(eventId);
+      await deps.queues.enqueue('zoom.sync-registrants', { eventId, roomId, seq }, { jobId: jobId('zoom.sync-registrants', eventId, roomId, seq) });
+      return { webinarId };
+    } catch (error) {
+      if (isZoomApiError(error) && error.status === 429) throw new ProviderRateLimited(error.retryAfterMs ?? 1000, error.message);
+      const permanent = error instanceof UnrecoverableError || (isZoomApiError(error) && error.permanent);
+      const final = permanent || isFinalAttempt(job);
+      const message = (error as Error).message;
+      await deps.rooms.update(eventId, roomId, { status: final ? 'failed' : 'provisioning', error: final ? message : `retrying: ${message}` }, now()).catch(() => undefined);
+      if (permanent && !(error instanceof UnrecoverableError)) throw new UnrecoverableError(message);
+      throw error;
+    }
+  };
+}
