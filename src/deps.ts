@@ -170,6 +170,8 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
       keyPrefix: keys.key('zoom-token'),
     }),
     userId: config.zoom.userId,
+    // Webhooks name the webinar only; this link lets them find the event and room.
+    onWebinarKnown: (webinarId: string, eventId: string, roomId: string) => attendance.linkWebinar(webinarId, { eventId, roomId }),
   };
   const joins = createJoinService({ access, clock, bbb, zoom: zoom ? createZoomJoins(zoomStore) : undefined });
 

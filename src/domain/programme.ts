@@ -68,10 +68,11 @@ function checkProgrammeRules(p: z.output<typeof programmeObject>, ctx: Ctx): voi
     if (!DateTime.fromISO(day.date).isValid) {
       ctx.addIssue({ code: 'custom', path: [...dayPath, 'date'], message: `${day.date} is not a calendar date` });
     }
-    if (dates.has(day.date)) {
-      ctx.addIssue({ code: 'custom', path: [...dayPath, 'date'], message: `another day already has the date ${day.date}` });
+    // An academy day and a conference day may share a date (they run in different rooms); two of a kind may not.
+    if (dates.has(`${day.kind}:${day.date}`)) {
+      ctx.addIssue({ code: 'custom', path: [...dayPath, 'date'], message: `another ${day.kind} day already has the date ${day.date}` });
     }
-    dates.add(day.date);
+    dates.add(`${day.kind}:${day.date}`);
     checkDayKind(day, dayPath, ctx);
 
     const spans: Array<{ room: string; start: number; end: number; s: number }> = [];

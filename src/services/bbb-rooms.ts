@@ -87,6 +87,9 @@ export function createBbbRooms({ bbb, redis, keys, clock, publicBaseUrl }: BbbRo
       const token = randomUUID();
       if ((await redis.set(lockKey(meetingID), token, 'PX', LOCK_MS, 'NX')) === 'OK') {
         try {
+          // Another process may have created it between our getMeetingInfo and taking the lock.
+          const fresh = await redis.get(sharedKey(meetingID));
+          if (fresh) return remember(meetingID, (JSON.parse(fresh) as { createTime: number }).createTime, true);
           const created = await bbb.create(input);
           await redis.set(sharedKey(meetingID), JSON.stringify({ createTime: created.createTime, at: clock.now().getTime() }), 'PX', TRUST_MS);
           return remember(meetingID, created.createTime, true);

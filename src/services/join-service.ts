@@ -41,6 +41,24 @@ export interface JoinService {
 const RETRY_SECONDS = 30;
 
 export function createJoinService(deps: JoinServiceDeps): JoinService {
+  // The signed join URL of a participant's last BBB join. Keyed by the record object, which the participant
+  // cache keeps stable until the participant changes, so a changed name or role never reuses an old URL.
+  const bbbJoinUrls = new WeakMap<Participant, { meetingID: string; createTime: number; url: string }>();
+
+  function bbbJoinUrl(client: BbbClient, participant: Participant, meeting: { meetingID: string; createTime: number }): string {
+    const memo = bbbJoinUrls.get(participant);
+    if (memo && memo.meetingID === meeting.meetingID && memo.createTime === meeting.createTime) return memo.url;
+    const url = client.joinUrl({
+      meetingID: meeting.meetingID,
+      fullName: participant.name,
+      userID: participant.id,
+      role: participant.role === 'moderator' ? 'MODERATOR' : 'VIEWER',
+      createTime: meeting.createTime,
+    });
+    bbbJoinUrls.set(participant, { meetingID: meeting.meetingID, createTime: meeting.createTime, url });
+    return url;
+  }
+
   const unavailable = (provider: string, token: string, error?: unknown): JoinOutcome => ({
     kind: 'page',
     status: 503,
@@ -84,14 +102,7 @@ export function createJoinService(deps: JoinServiceDeps): JoinService {
         if (!deps.bbb) return unavailable('BigBlueButton', token);
         try {
           const meeting = await deps.bbb.rooms.ensureRunning(programme, room, event.schedule.sessions);
-          const url = deps.bbb.client.joinUrl({
-            meetingID: meeting.meetingID,
-            fullName: participant.name,
-            userID: participant.id,
-            role: participant.role === 'moderator' ? 'MODERATOR' : 'VIEWER',
-            createTime: meeting.createTime,
-          });
-          return { kind: 'redirect', url, provider: 'bbb' };
+          return { kind: 'redirect', url: bbbJoinUrl(deps.bbb.client, participant, meeting), provider: 'bbb' };
         } catch (error) {
           return unavailable('BigBlueButton', token, error);
         }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
-import { verifyLink, type SigningKey } from '../domain/link-token.js';
+import { verifyLink, type LinkSubject, type SigningKey } from '../domain/link-token.js';
 import type { Participant } from '../domain/participant.js';
 import { scheduleProgramme, type Schedule, type ScheduledSession } from '../domain/schedule.js';
 import type { Logger } from '../logger.js';
@@ -184,6 +184,23 @@ const UNKNOWN: Denied = {
 export function createParticipantAccess(deps: ParticipantAccessDeps): ParticipantAccess {
   const events = new Map<string, { at: number; event: Promise<LoadedEvent | undefined> }>();
   const cache = deps.cache ?? createParticipantCache();
+  // Tokens that passed the HMAC check, so a returning link costs a map lookup instead of a MAC. Only the
+  // exact same string hits, and the signing keys are fixed for the life of the process, so the answer
+  // cannot differ; failures are not kept (nobody can fill this with garbage).
+  const verified = new Map<string, LinkSubject>();
+
+  function verify(token: string): LinkSubject | Denied {
+    const known = verified.get(token);
+    if (known !== undefined) return known;
+    const result = verifyLink(token, deps.signingKeys);
+    if (!result.ok) return result.reason === 'unknown-key' ? EXPIRED : INVALID;
+    if (verified.size >= CACHE_MAX_ENTRIES) {
+      const oldest = verified.keys().next();
+      if (!oldest.done) verified.delete(oldest.value);
+    }
+    verified.set(token, result.subject);
+    return result.subject;
+  }
 
   // One load per event and period however many requests arrive while it runs: the schedule is costly to build.
   function loadEvent(eventId: string): Promise<LoadedEvent | undefined> {
@@ -211,9 +228,9 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
 
   return {
     async resolve(token) {
-      const verified = verifyLink(token, deps.signingKeys);
-      if (!verified.ok) return verified.reason === 'unknown-key' ? EXPIRED : INVALID;
-      const { eventId, participantId } = verified.subject;
+      const subject = verify(token);
+      if ('ok' in subject) return subject;
+      const { eventId, participantId } = subject;
       const known = cache.get(eventId, participantId);
       if (known !== undefined) return decide(token, known, await loadEvent(eventId));
       const [participant, event] = await Promise.all([

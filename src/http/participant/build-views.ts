@@ -15,7 +15,7 @@ export function buildPageModel(event: LoadedEvent, participant: Participant, tok
     now: now.toISOString(),
     calendarUrl: links.calendar,
     days: programme.days.map((day) => {
-      const sessions = event.schedule.sessions.filter((s) => s.date === day.date);
+      const sessions = event.schedule.sessions.filter((s) => s.date === day.date && s.kind === day.kind);
       const languages = sessions.length > 0 ? rooms.get(sessions[0]?.roomId ?? '')?.interpretation?.languages : undefined;
       return {
         date: day.date,

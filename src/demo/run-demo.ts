@@ -1,0 +1,104 @@
+// `npm run demo`: the whole service on one machine without any BigBlueButton or Zoom account.
+// API and worker run in this process against built-in simulators of both providers on loopback.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../../config/env.js';
+import { programmeSchema, type ProgrammeInput } from '../domain/programme.js';
+import { RedisUnreachableError } from '../deps.js';
+import { startService, type RunningService } from '../service.js';
+import { startBbbSimulator } from '../simulators/bbb/bbb-simulator.js';
+import { startZoomSimulator } from '../simulators/zoom/zoom-simulator.js';
+import { programmeAroundNow } from './programme-around-now.js';
+
+const port = Number(process.env.PORT ?? 3000);
+const base = process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
+const bbbSecret = randomBytes(16).toString('hex');
+const zoomCredentials = { accountId: 'demo-account', clientId: 'demo-client', clientSecret: randomBytes(16).toString('hex') };
+
+const bbb = await startBbbSimulator({ secret: bbbSecret, host: '127.0.0.1', port: 0 });
+const zoom = await startZoomSimulator({ ...zoomCredentials, host: '127.0.0.1', port: 0 });
+
+const source = JSON.parse(await readFile(new URL('../../config/programmes/hrgl-2024.json', import.meta.url), 'utf8')) as ProgrammeInput;
+const shifted = programmeAroundNow(source, new Date(), 3);
+// The conference moves to the first day too, so both kinds of join can be tried right away.
+const firstDate = shifted.days[0]?.date ?? '';
+const programme = programmeSchema.parse({
+  ...shifted,
+  id: 'demo',
+  joinOpensMinutesBefore: 90,
+  days: shifted.days.map((day) => (day.kind === 'conference' ? { ...day, date: firstDate } : day)),
+});
+
+const organizerToken = randomBytes(18).toString('base64url');
+const config = loadConfig({
+  ...process.env,
+  PORT: String(port),
+  PUBLIC_BASE_URL: base,
+  REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? `demo-${Date.now().toString(36)}`,
+  ROLE: 'all',
+  ORGANIZER_TOKENS: organizerToken,
+  LINK_SIGNING_KEYS: `demo:${randomBytes(32).toString('base64url')}`,
+  BBB_URL: bbb.url,
+  BBB_SECRET: bbbSecret,
+  ZOOM_ACCOUNT_ID: zoomCredentials.accountId,
+  ZOOM_CLIENT_ID: zoomCredentials.clientId,
+  ZOOM_CLIENT_SECRET: zoomCredentials.clientSecret,
+  ZOOM_API_URL: zoom.apiUrl,
+  ZOOM_OAUTH_URL: zoom.oauthUrl,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  PROGRAMME_FILE: '',
+});
+
+let service: RunningService;
+try {
+  service = await startService(config);
+} catch (error) {
+  await bbb.close();
+  await zoom.close();
+  if (error instanceof RedisUnreachableError) {
+    process.stderr.write(
+      `${error.message}\nThe demo needs a Redis on ${config.redisUrl}. Start one with \`redis-server\` (Debian: apt-get install redis-server) ` +
+        `or \`docker run -p 6379:6379 redis:7\`, or point REDIS_URL at one.\n`,
+    );
+    process.exit(1);
+  }
+  throw error;
+}
+
+const { deps } = service;
+await deps.events.put(programme);
+const stored = await deps.events.getStored('demo');
+if (stored) await deps.provisioning.provisionNow(stored);
+const issued = await deps.participants.add('demo', [
+  { name: 'Maria Moderator', email: 'maria@demo.example', role: 'moderator' },
+  { name: 'Arun Attendee', email: 'arun@demo.example', role: 'participant' },
+]);
+
+const firstAcademy = programme.days.find((d) => d.kind === 'academy')?.sessions[0];
+const firstConference = programme.days.find((d) => d.kind === 'conference')?.sessions[0];
+const lines = [
+  '',
+  'academy-orchestrator demo is running (Ctrl-C stops it)',
+  `  programme "${programme.title}", moved to today in ${programme.timezone}; the first session starts at ${firstAcademy?.start}`,
+  `  API docs:        ${base}/docs`,
+  `  organizer token: ${organizerToken}   (e.g. curl -H "authorization: Bearer ${organizerToken}" ${base}/api/v1/events/demo/provisioning)`,
+  `  simulated BigBlueButton ${bbb.url} and Zoom ${zoom.apiUrl}`,
+  '',
+  ...(issued ?? []).flatMap((p) => [
+    `${p.name} (${p.role})`,
+    `  personal page:  ${p.links.page}`,
+    `  join academy:   ${firstAcademy ? p.links.join[firstAcademy.id] : '-'}`,
+    `  join conference: ${firstConference ? p.links.join[firstConference.id] : '-'}`,
+  ]),
+  '',
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+
+const stop = async () => {
+  await service.close();
+  await bbb.close();
+  await zoom.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
