@@ -80,6 +80,14 @@ export function createBbbRooms({ bbb, redis, keys, clock, publicBaseUrl }: BbbRo
     return { meetingID, createTime };
   }
 
+  /** A createTime another process obtained after `since` (wall-clock ms): older ones may belong to a meeting that has gone. */
+  async function readShared(meetingID: string, since: number): Promise<number | undefined> {
+    const raw = await redis.get(sharedKey(meetingID));
+    if (!raw) return undefined;
+    const shared = JSON.parse(raw) as { createTime: number; at: number };
+    return shared.at >= since ? shared.createTime : undefined;
+  }
+
   async function createAcrossProcesses(input: CreateMeetingInput, startedAt: number): Promise<RunningMeeting> {
     const { meetingID } = input;
     const deadline = startedAt + LOCK_MS * 2;
@@ -88,10 +96,10 @@ export function createBbbRooms({ bbb, redis, keys, clock, publicBaseUrl }: BbbRo
       if ((await redis.set(lockKey(meetingID), token, 'PX', LOCK_MS, 'NX')) === 'OK') {
         try {
           // Another process may have created it between our getMeetingInfo and taking the lock.
-          const fresh = await redis.get(sharedKey(meetingID));
-          if (fresh) return remember(meetingID, (JSON.parse(fresh) as { createTime: number }).createTime, true);
+          const fresh = await readShared(meetingID, startedAt);
+          if (fresh !== undefined) return remember(meetingID, fresh, true);
           const created = await bbb.create(input);
-          await redis.set(sharedKey(meetingID), JSON.stringify({ createTime: created.createTime, at: clock.now().getTime() }), 'PX', TRUST_MS);
+          await redis.set(sharedKey(meetingID), JSON.stringify({ createTime: created.createTime, at: Date.now() }), 'PX', TRUST_MS);
           return remember(meetingID, created.createTime, true);
         } finally {
           await redis.eval(RELEASE_LOCK, 1, lockKey(meetingID), token);
@@ -100,11 +108,8 @@ export function createBbbRooms({ bbb, redis, keys, clock, publicBaseUrl }: BbbRo
       // Another process is creating this room: wait for its result instead of creating it again.
       while (Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
-        const shared = await redis.get(sharedKey(meetingID));
-        if (shared) {
-          const { createTime } = JSON.parse(shared) as { createTime: number };
-          return remember(meetingID, createTime, true);
-        }
+        const shared = await readShared(meetingID, startedAt);
+        if (shared !== undefined) return remember(meetingID, shared, true);
         if ((await redis.exists(lockKey(meetingID))) === 0) break;
       }
       if (Date.now() >= deadline) throw new Error(`timed out waiting for meeting ${meetingID} to be created`);
