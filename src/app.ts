@@ -21,6 +21,8 @@ import type { JoinService } from './services/join-service.js';
 import type { ParticipantAccess } from './services/participant-access.js';
 import type { ParticipantService } from './services/participant-service.js';
 import type { ProvisioningService } from './services/provisioning-service.js';
+import type { PlanService } from './services/plan-service.js';
+import { provisioningRoutes } from './http/organizer/provisioning-routes.js';
 import type { AttendanceStore } from './store/attendance-store.js';
 import { zoomWebhookRoutes } from './http/webhooks/zoom-webhook-routes.js';
 
@@ -33,6 +35,7 @@ export interface AppDeps {
   events: EventService;
   participants: ParticipantService;
   provisioning: ProvisioningService;
+  plans: PlanService;
   access: ParticipantAccess;
   joins: JoinService;
   clock: Clock;
@@ -86,7 +89,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       route.schema = { ...route.schema, security: [{ organizer: [] }] };
     });
     await organizer.register(eventRoutes, { events: deps.events });
-    await organizer.register(organizerParticipantRoutes, { participants: deps.participants, events: deps.events, provisioning: deps.provisioning });
+    await organizer.register(organizerParticipantRoutes, { participants: deps.participants, events: deps.events });
+    await organizer.register(provisioningRoutes, { events: deps.events, provisioning: deps.provisioning, plans: deps.plans });
   });
 
   await app.register(participantAssets);

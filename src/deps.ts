@@ -29,6 +29,7 @@ import { bullmqLimiterFor, type BullmqLimiter } from './providers/zoom/rate-limi
 import { createZoomClient, type ZoomClient } from './providers/zoom/zoom-client.js';
 import type { QueueName } from './queue/job-registry.js';
 import { createZoomJoins } from './services/zoom/zoom-joins.js';
+import { createPlanService, type PlanService } from './services/plan-service.js';
 import { createZoomStore, type ZoomStore } from './store/zoom-store.js';
 
 export interface Deps {
@@ -50,6 +51,7 @@ export interface Deps {
   events: EventService;
   participants: ParticipantService;
   provisioning: ProvisioningService;
+  plans: PlanService;
   access: ParticipantAccess;
   participantCache: ParticipantCache;
   joins: JoinService;
@@ -130,6 +132,14 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     providers: { bbb: config.bbb !== undefined, zoom: config.zoom !== undefined },
     zoomStore,
   });
+  const plans = createPlanService({
+    rooms: roomStates,
+    participants: participantStore,
+    zoomStore,
+    clock,
+    bbbLeadMinutes: config.bbb?.warmupLeadMinutes ?? 10,
+    providers: { bbb: config.bbb !== undefined, zoom: config.zoom !== undefined },
+  });
   const events = createEventService({
     store: eventStore,
     clock,
@@ -197,6 +207,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     events,
     participants,
     provisioning,
+    plans,
     access,
     participantCache,
     joins,

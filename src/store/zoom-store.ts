@@ -29,6 +29,7 @@ export interface ZoomStore {
 
   savePanelists(eventId: string, roomId: string, joinUrlsByEmail: ReadonlyMap<string, string>): Promise<void>;
   panelistJoinUrl(eventId: string, roomId: string, email: string): Promise<string | undefined>;
+  panelistEmails(eventId: string, roomId: string): Promise<Set<string>>;
   registration(eventId: string, roomId: string, participantId: string): Promise<Registration | undefined>;
 
   nextSeq(eventId: string): Promise<number>;
@@ -111,6 +112,9 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
     },
     async panelistJoinUrl(eventId, roomId, email) {
       return (await redis.hget(k(eventId, roomId, 'panelists'), email.trim().toLowerCase())) ?? undefined;
+    },
+    async panelistEmails(eventId, roomId) {
+      return new Set(await redis.hkeys(k(eventId, roomId, 'panelists')));
     },
     async registration(eventId, roomId, participantId) {
       return parse(await redis.hget(k(eventId, roomId, 'registrants'), participantId));

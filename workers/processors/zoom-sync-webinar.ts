@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Clock } from '../../src/clock.js';
 import { scheduleProgramme } from '../../src/domain/schedule.js';
@@ -8,7 +7,7 @@ import type { JobPayload } from '../../src/queue/job-registry.js';
 import { ProviderRateLimited } from '../../src/queue/rate-limited.js';
 import type { Queues } from '../../src/queue/queues.js';
 import { jobId } from '../../src/queue/job-registry.js';
-import { interpretationMismatches, webinarSpec } from '../../src/services/zoom/webinar-spec.js';
+import { interpretationMismatches, webinarSpec, webinarSpecHash } from '../../src/services/zoom/webinar-spec.js';
 import type { EventStore } from '../../src/store/event-store.js';
 import type { RoomStateStore } from '../../src/store/room-state-store.js';
 import type { ZoomStore } from '../../src/store/zoom-store.js';
@@ -46,7 +45,7 @@ export function zoomSyncWebinar(deps: ZoomSyncWebinarDeps) {
       if (payload.version !== undefined && payload.version < stored.version) return { skipped: 'superseded' };
 
       const spec = webinarSpec(stored.programme, room, schedule.sessions);
-      const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 32);
+      const hash = webinarSpecHash(spec);
       await deps.rooms.update(eventId, roomId, { status: state?.status === 'ready' ? 'ready' : 'provisioning', error: undefined }, now());
 
       let webinarId = state?.webinarId;

@@ -2,15 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ParticipantService } from '../../services/participant-service.js';
 import type { EventService } from '../../services/event-service.js';
-import type { ProvisioningService } from '../../services/provisioning-service.js';
 import { NotFound } from '../errors.js';
 import { errorResponse, eventParams } from '../schemas/event-schemas.js';
-import { participantParams, participantsBody, participantsResponse, provisioningResponse } from '../schemas/participant-schemas.js';
+import { participantParams, participantsBody, participantsResponse } from '../schemas/participant-schemas.js';
 
 export interface ParticipantRoutesDeps {
   participants: ParticipantService;
   events: EventService;
-  provisioning: ProvisioningService;
 }
 
 export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = async (app, deps) => {
@@ -48,42 +46,6 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
       const done = await deps.participants.revoke(request.params.eventId, request.params.participantId);
       if (!done) throw new NotFound(`participant ${request.params.participantId}`);
       return reply.code(204).send(null);
-    },
-  );
-
-  app.post(
-    '/api/v1/events/:eventId/provision',
-    {
-      schema: {
-        tags: ['organizer'],
-        summary: 'Provision every room now instead of on schedule',
-        params: eventParams,
-        response: { 202: z.object({ accepted: z.literal(true) }), 401: errorResponse, 404: errorResponse },
-      },
-    },
-    async (request, reply) => {
-      const stored = await deps.events.getStored(request.params.eventId);
-      if (!stored) throw new NotFound(`event ${request.params.eventId}`);
-      await deps.provisioning.provisionNow(stored);
-      return reply.code(202).send({ accepted: true });
-    },
-  );
-
-  app.get(
-    '/api/v1/events/:eventId/provisioning',
-    {
-      schema: {
-        tags: ['organizer'],
-        summary: 'Provisioning status of every room',
-        params: eventParams,
-        response: { 200: provisioningResponse, 401: errorResponse, 404: errorResponse },
-      },
-    },
-    async (request) => {
-      const stored = await deps.events.getStored(request.params.eventId);
-      if (!stored) throw new NotFound(`event ${request.params.eventId}`);
-      const rooms = await deps.provisioning.status(request.params.eventId);
-      return { rooms: rooms.map(({ jobId: _jobId, ...room }) => room) };
     },
   );
 };

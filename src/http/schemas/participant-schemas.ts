@@ -38,3 +38,22 @@ export const provisioningResponse = z.object({
     }),
   ),
 });
+
+export const planResponse = z.object({
+  eventId: z.string(),
+  version: z.number().int(),
+  generatedAt: z.string(),
+  operations: z.array(
+    z.object({
+      action: z.enum(['create', 'update', 'delete', 'unschedule', 'add', 'cancel']),
+      target: z.enum(['bbb-room', 'zoom-webinar', 'zoom-registrants', 'zoom-panelists']),
+      roomId: z.string(),
+      when: z.string().describe("'now', an ISO instant, or a condition"),
+      reason: z.string(),
+      webinarId: z.string().optional(),
+      count: z.number().int().optional(),
+      participantIds: z.array(z.string()).optional().describe('up to 100 of the participants concerned'),
+    }),
+  ),
+  unchanged: z.array(z.string()).describe('rooms that need nothing'),
+});

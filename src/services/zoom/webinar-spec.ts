@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { interpreterLanguagesValue } from '../../domain/interpretation-languages.js';
 import type { Programme } from '../../domain/programme.js';
@@ -56,4 +57,9 @@ export function interpretationMismatches(spec: ZoomWebinarBody, stored: ZoomWebi
   return wanted.interpreters
     .filter((i) => !have.has(`${i.email.toLowerCase()}|${i.interpreter_languages}`))
     .map((i) => `interpreter ${i.email} (${i.interpreter_languages}) is missing`);
+}
+
+/** Identifies what was last sent to Zoom, so an unchanged programme causes no write (Zoom allows 100 per host and day). */
+export function webinarSpecHash(spec: ZoomWebinarBody): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 32);
 }
