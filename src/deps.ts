@@ -24,7 +24,7 @@ import { createParticipantStore, participantChangesChannel, type ParticipantStor
 import { createRedis, keySpace, type KeySpace } from './store/redis.js';
 import { createRoomStateStore, type RoomStateStore } from './store/room-state-store.js';
 import { createAttendanceStore, type AttendanceStore } from './store/attendance-store.js';
-import { Counter as PromCounter } from 'prom-client';
+import { registerStateMetrics } from './http/ops/state-metrics.js';
 import { bullmqLimiterFor, type BullmqLimiter } from './providers/zoom/rate-limits.js';
 import { createZoomClient, type ZoomClient } from './providers/zoom/zoom-client.js';
 import type { QueueName } from './queue/job-registry.js';
@@ -102,12 +102,8 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
   await waitForRedis(redis, config.redisUrl);
 
   const metrics = createMetrics();
-  const joinOutcomes = new PromCounter({
-    name: 'participant_joins_total',
-    help: 'Join link requests by provider and outcome',
-    labelNames: ['provider', 'outcome'] as const,
-    registers: [metrics.registry],
-  });
+  const joinOutcomes = metrics.joins;
+
   const eventStore = createEventStore(redis, keys);
   // Participants are cached per process; changes reach the other processes over pub/sub, this one directly.
   const participantCache = createParticipantCache();
@@ -122,6 +118,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
   const attendance = createAttendanceStore(redis, keys);
   const zoomStore = createZoomStore(redis, keys);
   const queues = createQueues(redis, keys.prefix);
+  registerStateMetrics(metrics.registry, { queues, events: eventStore, rooms: roomStates, clock });
 
   const provisioning = createProvisioningService({
     queues,
@@ -153,7 +150,17 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     },
   });
 
-  const bbbClient = config.bbb && createBbbClient({ baseUrl: config.bbb.url, secret: config.bbb.secret, algorithm: config.bbb.algorithm });
+  const bbbClient =
+    config.bbb &&
+    createBbbClient({
+      baseUrl: config.bbb.url,
+      secret: config.bbb.secret,
+      algorithm: config.bbb.algorithm,
+      observe: ({ callName, outcome, durationMs }) => {
+        metrics.providerDuration.observe({ provider: 'bbb', call: callName, outcome }, durationMs / 1000);
+        if (outcome !== 'ok') metrics.providerErrors.inc({ provider: 'bbb', call: callName, kind: outcome });
+      },
+    });
   const bbb = bbbClient && {
     client: bbbClient,
     rooms: createBbbRooms({ bbb: bbbClient, redis, keys, clock, publicBaseUrl: config.http.publicBaseUrl }),
@@ -178,6 +185,12 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
       oauthUrl: config.zoom.oauthUrl,
       redis,
       keyPrefix: keys.key('zoom-token'),
+      observe: ({ status, durationMs, rateLimitRemaining, rateLimitCategory }) => {
+        const outcome = status >= 200 && status < 300 ? 'ok' : status === 429 ? 'rate-limited' : status === 0 ? 'unavailable' : 'failed';
+        metrics.providerDuration.observe({ provider: 'zoom', call: 'api', outcome }, durationMs / 1000);
+        if (outcome !== 'ok') metrics.providerErrors.inc({ provider: 'zoom', call: 'api', kind: outcome });
+        if (rateLimitRemaining !== undefined) metrics.zoomRateLimitRemaining.set({ category: rateLimitCategory ?? 'unknown' }, rateLimitRemaining);
+      },
     }),
     userId: config.zoom.userId,
     // Webhooks name the webinar only; this link lets them find the event and room.

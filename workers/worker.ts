@@ -37,16 +37,21 @@ export async function startWorker(deps: Deps, options: { concurrency?: Partial<R
         const payload = entry.payload.parse(job.data) as JobPayload<typeof name>;
         const log = deps.logger.child({ jobId: job.id, job: name, attempt: job.attemptsMade + 1 });
         log.info('job started');
+        const due = job.timestamp + (job.opts.delay ?? 0);
+        if (job.attemptsMade === 0) deps.metrics.jobLag.observe({ job: name }, Math.max(0, Date.now() - due) / 1000);
         try {
           const result = await (processors[name] as (p: typeof payload, j: Job) => Promise<unknown>)(payload, job);
           log.info('job completed');
+          deps.metrics.jobsFinished.inc({ job: name, result: 'completed' });
           return result;
         } catch (error) {
           if (error instanceof ProviderRateLimited) {
             log.warn({ retryAfterMs: error.retryAfterMs }, 'provider rate limit: queue paused');
+            deps.metrics.jobsFinished.inc({ job: name, result: 'rate-limited' });
             await worker.rateLimit(error.retryAfterMs);
             throw Worker.RateLimitError();
           }
+          deps.metrics.jobsFinished.inc({ job: name, result: 'failed' });
           throw error;
         }
       },

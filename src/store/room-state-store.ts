@@ -11,6 +11,8 @@ export const roomStateSchema = z.object({
   status: roomStatusSchema,
   error: z.string().optional(),
   updatedAt: z.string(),
+  /** When the room last became ready, for the lead-time metric. */
+  readyAt: z.string().optional(),
   jobId: z.string().optional(),
   runAt: z.string().optional(),
   meetingId: z.string().optional(),

@@ -29,7 +29,7 @@ export function bbbCreateRoom(deps: BbbCreateRoomDeps) {
     await deps.rooms.update(eventId, roomId, { status: 'provisioning', error: undefined }, deps.clock.now());
     try {
       const meeting = await deps.bbbRooms.ensureRunning(stored.programme, room, schedule.sessions);
-      await deps.rooms.update(eventId, roomId, { status: 'ready', meetingId: meeting.meetingID, error: undefined }, deps.clock.now());
+      await deps.rooms.update(eventId, roomId, { status: 'ready', readyAt: deps.clock.now().toISOString(), meetingId: meeting.meetingID, error: undefined }, deps.clock.now());
       return meeting;
     } catch (error) {
       const message = (error as Error).message;

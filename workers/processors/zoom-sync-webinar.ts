@@ -70,7 +70,7 @@ export function zoomSyncWebinar(deps: ZoomSyncWebinarDeps) {
       const problems = interpretationMismatches(spec, readBack);
       if (problems.length > 0) throw new UnrecoverableError(`Zoom did not keep the interpretation settings: ${problems.join('; ')}`);
 
-      await deps.rooms.update(eventId, roomId, { status: 'ready', error: undefined, languages: room.interpretation?.languages ?? [] }, now());
+      await deps.rooms.update(eventId, roomId, { status: 'ready', readyAt: state?.readyAt ?? now().toISOString(), error: undefined, languages: room.interpretation?.languages ?? [] }, now());
       const seq = await deps.zoomStore.nextSeq(eventId);
       await deps.queues.enqueue('zoom.sync-registrants', { eventId, roomId, seq }, { jobId: jobId('zoom.sync-registrants', eventId, roomId, seq) });
       return { webinarId };

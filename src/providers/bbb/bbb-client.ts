@@ -62,6 +62,8 @@ export interface BbbClientOptions {
   algorithm: ChecksumAlgorithm;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Called after every call for metrics: the call name and outcome only, never the URL. */
+  observe?: (event: { callName: string; outcome: 'ok' | 'failed' | 'unavailable'; durationMs: number }) => void;
 }
 
 // Everything goes in the GET query: a form-encoded POST body is handled differently across BBB versions
@@ -84,6 +86,19 @@ export function createBbbClient(opts: BbbClientOptions): BbbClient {
   }
 
   async function call(callName: string, params: Params, meetingID: string): Promise<Envelope> {
+    if (!opts.observe) return callUnobserved(callName, params, meetingID);
+    const started = performance.now();
+    try {
+      const envelope = await callUnobserved(callName, params, meetingID);
+      opts.observe({ callName, outcome: envelope.returncode === 'SUCCESS' ? 'ok' : 'failed', durationMs: performance.now() - started });
+      return envelope;
+    } catch (error) {
+      opts.observe({ callName, outcome: error instanceof BbbUnavailableError ? 'unavailable' : 'failed', durationMs: performance.now() - started });
+      throw error;
+    }
+  }
+
+  async function callUnobserved(callName: string, params: Params, meetingID: string): Promise<Envelope> {
     const target = url(callName, params);
     if (target.length > MAX_URL_LENGTH) {
       throw new BbbApiError(callName, 'requestTooLarge', `request URL would be ${target.length} bytes`, meetingID);

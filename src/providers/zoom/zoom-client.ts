@@ -42,6 +42,16 @@ export interface ZoomClientOptions {
   now?: () => number;
   userAgentName?: string;
   tokenStore?: ZoomTokenStore;
+  /** Called after every API response (or failure) for metrics: never given URLs, bodies or tokens. */
+  observe?: (event: ZoomCallObservation) => void;
+}
+
+export interface ZoomCallObservation {
+  status: number;
+  durationMs: number;
+  /** From X-RateLimit-Remaining / -Category when Zoom sent them. */
+  rateLimitRemaining?: number;
+  rateLimitCategory?: string;
 }
 
 export type ZoomWebinarId = number | string;
@@ -123,11 +133,25 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
   async function send(call: RivetCall): Promise<{ data: unknown; status: number }> {
     for (let attempt = 0; ; attempt += 1) {
       const slot: CapturedResponse = {};
+      const started = performance.now();
+      const observe = (status: number) => {
+        if (!options.observe) return;
+        const remaining = Number(slot.headers?.['x-ratelimit-remaining']);
+        const category = slot.headers?.['x-ratelimit-category'];
+        options.observe({
+          status,
+          durationMs: performance.now() - started,
+          ...(Number.isFinite(remaining) && slot.headers?.['x-ratelimit-remaining'] !== undefined ? { rateLimitRemaining: remaining } : {}),
+          ...(typeof category === 'string' ? { rateLimitCategory: category } : {}),
+        });
+      };
       try {
         const response = await capture.run(slot, call);
+        observe(response.statusCode);
         return { data: response.data, status: response.statusCode };
       } catch (error) {
         const failure = toZoomApiError(error, now(), slot.headers);
+        observe(failure.status);
         // 124 is "Invalid access token": ours was revoked or expired early. Fetch a new one and try once more.
         if (failure.status === 401 && failure.code === 124 && attempt === 0) {
           await tokenStore.invalidate(slot.bearerToken);
