@@ -23,6 +23,8 @@ import type { ParticipantService } from './services/participant-service.js';
 import type { ProvisioningService } from './services/provisioning-service.js';
 import type { PlanService } from './services/plan-service.js';
 import { provisioningRoutes } from './http/organizer/provisioning-routes.js';
+import { queueDashboard } from './http/ops/queue-dashboard.js';
+import type { Queues } from './queue/queues.js';
 import type { AttendanceStore } from './store/attendance-store.js';
 import { zoomWebhookRoutes } from './http/webhooks/zoom-webhook-routes.js';
 
@@ -36,6 +38,7 @@ export interface AppDeps {
   participants: ParticipantService;
   provisioning: ProvisioningService;
   plans: PlanService;
+  queues: Queues;
   access: ParticipantAccess;
   joins: JoinService;
   clock: Clock;
@@ -93,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await organizer.register(provisioningRoutes, { events: deps.events, provisioning: deps.provisioning, plans: deps.plans });
   });
 
+  await queueDashboard(app, { queues: deps.queues, requireOrganizer });
   await app.register(participantAssets);
   await app.register(participantRoutes, {
     access: deps.access,

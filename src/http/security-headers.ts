@@ -33,8 +33,11 @@ export const DOCS_CSP_DIRECTIVES = {
   'object-src': ["'none'"],
 };
 
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+
+/** Swagger UI and the queue dashboard (organizer-only tools, no participant data) get the looser policy. */
 export function isDocsUrl(url: string): boolean {
-  return url === '/docs' || url.startsWith('/docs/');
+  return url === '/docs' || url.startsWith('/docs/') || url === QUEUE_DASHBOARD_PATH || url.startsWith(`${QUEUE_DASHBOARD_PATH}/`);
 }
 
 function helmetOptions(directives: Record<string, string[]>): HelmetOptions {
