@@ -1,6 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { loadConfig } from '../config/env.js';
+import { buildApp } from '../src/app.js';
+import { createDeps, type Deps } from '../src/deps.js';
+import { createLogger } from '../src/logger.js';
 
 export interface ServerProcess {
   url: string;
@@ -50,4 +57,79 @@ export async function load(url: string, seconds: number, connections = 100): Pro
 
 export function ratio(value: number, baseline: number): string {
   return (value / baseline).toFixed(2);
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/**
+ * A one-day academy programme whose session is open now (UTC), so joins redirect instead of answering
+ * "too early"; the session is cut at 23:59 UTC, as a programme day cannot cross midnight.
+ */
+export function openProgramme(id: string, now = new Date()): Record<string, unknown> {
+  const date = now.toISOString().slice(0, 10);
+  const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+  const end = new Date(Math.min(now.getTime() + 3600_000, Date.parse(`${date}T23:59:00Z`)));
+  const start = hhmm(now) < hhmm(end) ? hhmm(now) : '00:00';
+  return {
+    id,
+    title: 'Benchmark',
+    timezone: 'UTC',
+    joinOpensMinutesBefore: 240,
+    days: [{ date, kind: 'academy', title: 'Bench day', sessions: [{ id: 's1', title: 'Session', start, end: hhmm(end) > start ? hhmm(end) : '23:59' }] }],
+  };
+}
+
+export const BENCH_ORGANIZER_TOKEN = 'bench-organizer-token-0123456789';
+export const benchAuth = { authorization: `Bearer ${BENCH_ORGANIZER_TOKEN}` };
+
+/** Deletes every key under a bench's own prefix, so runs leave nothing behind in the shared Redis. */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+export interface InProcessApp {
+  app: FastifyInstance;
+  deps: Deps;
+  prefix: string;
+  /** Deletes the run's keys, then closes app and connections. */
+  close(): Promise<void>;
+}
+
+/** The real app and composition root on the shared Redis under a key prefix of its own; logs at info to /dev/null. */
+export async function startInProcessApp(label: string, env: Record<string, string> = {}): Promise<InProcessApp> {
+  const config = loadConfig({
+    ORGANIZER_TOKENS: BENCH_ORGANIZER_TOKEN,
+    LINK_SIGNING_KEYS: 'bench:bench-signing-secret-0123456789abcdef',
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: 'http://127.0.0.1',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...env,
+  });
+  const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }));
+  const prefix = `bench:${label}:${process.pid}:${Date.now().toString(36)}`;
+  const deps = await createDeps(config, logger, { keyPrefix: prefix });
+  const app = await buildApp({ ...deps, organizerTokens: config.organizerTokens, publicBaseUrl: config.http.publicBaseUrl });
+  await app.ready();
+  return {
+    app,
+    deps,
+    prefix,
+    async close() {
+      await app.close();
+      await deletePrefix(deps.redis, prefix).catch(() => undefined);
+      await deps.close();
+    },
+  };
 }

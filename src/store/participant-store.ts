@@ -58,14 +58,15 @@ return ids
 `;
 
 // Writes records unless their id was revoked meanwhile (a concurrent import must not bring a revoked
-// participant back), and publishes a change for records that existed before, in the same atomic step as
-// the write: no process can keep the old name or role because the publish got lost after the write.
-// ARGV: channel, eventId, then triples id, record JSON, '1' if the record existed before.
+// participant back), and publishes a change for each record that existed at the moment of the write, in
+// the same atomic step: no process can keep an old name or role because a publish got lost after a write.
+// ARGV: channel, eventId, then pairs of id and record JSON.
 const WRITE_SCRIPT = `
-for i = 3, #ARGV, 3 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) ~= '${REVOKED}' then
+for i = 3, #ARGV, 2 do
+  local before = redis.call('HGET', KEYS[1], ARGV[i])
+  if before ~= '${REVOKED}' then
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
-    if ARGV[i + 2] == '1' then
+    if before then
       redis.call('PUBLISH', ARGV[1], cjson.encode({eventId = ARGV[2], participantId = ARGV[i]}))
     end
   end
@@ -109,7 +110,7 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
         const ids = (await redis.eval(CLAIM_SCRIPT, 1, emailsKey(eventId), ...args)) as string[];
         const existing = await redis.hmget(recordsKey(eventId), ...ids);
         const writes: string[] = [];
-        const updated: string[] = [];
+        const written: string[] = [];
         chunk.forEach((input, i) => {
           const id = ids[i] ?? '';
           const before = parse(existing[i]);
@@ -124,13 +125,13 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
           };
           const json = JSON.stringify(record);
           if (JSON.stringify(before) !== json) {
-            writes.push(id, json, before ? '1' : '0');
-            if (before) updated.push(id);
+            writes.push(id, json);
+            written.push(id);
           }
           out.push(record);
         });
         if (writes.length > 0) await redis.eval(WRITE_SCRIPT, 1, recordsKey(eventId), channel, eventId, ...writes);
-        for (const participantId of updated) changed({ eventId, participantId });
+        for (const participantId of written) changed({ eventId, participantId });
       }
       return out;
     },

@@ -87,7 +87,7 @@ describe('Zoom webinar provisioning', () => {
 
     await put({ ...conference(), days: [{ date: '2030-06-04', kind: 'academy', title: 'Academy', sessions: [{ id: 'a1', title: 'A', start: '09:00', end: '10:00' }] }] });
     await expect.poll(() => zoom!.state.webinars.has(id), { timeout: 8000 }).toBe(false);
-    expect((await rooms()).map((r) => r.id)).toEqual(['bbb-2030-06-04']);
+    await expect.poll(async () => (await rooms()).map((r) => r.id), { timeout: 5000 }).toEqual(['bbb-2030-06-04']);
   });
 
   it('does not create a second webinar when the create response was lost', async () => {
