@@ -131,7 +131,11 @@ describe('OpenAPI', () => {
 
 describe('ops', () => {
   it('serves health, readiness and Prometheus metrics', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const health = await t.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'trace-abc.123' } });
+    expect(health.statusCode).toBe(200);
+    expect(health.headers['x-request-id']).toBe('trace-abc.123');
+    const fresh = await t.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'not ok<script>' } });
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
