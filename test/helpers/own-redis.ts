@@ -36,6 +36,8 @@ export class OwnRedis {
       { stdio: 'ignore' },
     );
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refused connections while the server boots are expected; connect() rejects and the loop retries.
+    probe.on('error', () => undefined);
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
