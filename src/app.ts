@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from './logger.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -57,6 +57,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // SIGTERM drains: a request that arrives on a connection accepted before close() is served, not refused.
+    return503OnClosing: false,
+    // Requests Fastify rejects before routing (e.g. an undecodable path) get the same error shape as others.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode ?? 400;
+      const body = status === 400 ? { error: 'invalid request', issues: [{ path: 'url', message: error.message }] } : { error: error.message };
+      void (reply as FastifyReply).code(status).send(body);
+    },
     trustProxy: true,
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -81,6 +81,7 @@ export async function startWorker(deps: Deps, options: WorkerOptions = {}): Prom
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   deps.logger.info({ queues: QUEUE_NAMES }, 'worker started');
+  await recoverOnStart(deps);
 
   return {
     workers,
@@ -91,4 +92,21 @@ export async function startWorker(deps: Deps, options: WorkerOptions = {}): Prom
       deps.logger.info('worker stopped');
     },
   };
+}
+
+/**
+ * A worker coming up after a crash re-plans every event: jobs the last programme change could not enqueue
+ * are added, and Zoom registration is looked at again (both idempotent, deterministic job ids).
+ */
+async function recoverOnStart(deps: Deps): Promise<void> {
+  try {
+    for (const eventId of await deps.eventStore.list()) {
+      const stored = await deps.eventStore.get(eventId);
+      if (!stored) continue;
+      await deps.provisioning.reconcile(stored);
+      await deps.provisioning.participantsChanged(eventId);
+    }
+  } catch (error) {
+    deps.logger.error({ err: { message: (error as Error).message } }, 'start-up recovery failed; the next programme or participant change retries it');
+  }
 }

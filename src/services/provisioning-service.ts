@@ -47,21 +47,29 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
     const runAt = Date.parse(room.startsAt) - deps.bbbLeadMinutes * 60_000;
     if (Date.parse(room.endsAt) <= now.getTime()) {
       await dropJob(previous);
-      await rooms.put(eventId, { ...(previous ?? {}), id: room.id, provider: 'bbb', status: previous?.status === 'ready' ? 'ready' : 'pending', updatedAt: now.toISOString(), jobId: undefined, runAt: undefined });
+      await rooms.plan(eventId, { ...(previous ?? {}), id: room.id, provider: 'bbb', status: 'pending', updatedAt: now.toISOString(), jobId: undefined, runAt: undefined });
       return;
     }
     const id = jobId('bbb.create-room', eventId, room.id, runAt);
     if (previous?.jobId === id && previous.status !== 'failed') return;
-    await dropJob(previous);
+    if (previous?.jobId === id) {
+      // BullMQ ignores an id it still holds as failed: remove it so the same warm-up can be tried again.
+      await (await queues.get('bbb').getJob(id))?.remove().catch(() => undefined);
+    } else if (!previous?.jobId?.includes('.now.')) {
+      // A re-timed warm-up replaces the old one; a "provision now" job still waiting is left to run.
+      await dropJob(previous);
+    }
     await queues.enqueue('bbb.create-room', { eventId, roomId: room.id, reason: 'warm-up' }, { jobId: id, delay: Math.max(0, runAt - now.getTime()) });
-    await rooms.put(eventId, {
+    await rooms.plan(eventId, {
       id: room.id,
       provider: 'bbb',
-      status: 'scheduled',
+      // A room already created stays ready; its warm-up will simply confirm it before the first session.
+      status: previous?.status === 'ready' ? 'ready' : 'scheduled',
       updatedAt: now.toISOString(),
       jobId: id,
       runAt: new Date(runAt).toISOString(),
       ...(previous?.meetingId ? { meetingId: previous.meetingId } : {}),
+      ...(previous?.status === 'ready' && previous.readyAt ? { readyAt: previous.readyAt } : {}),
     });
   }
 
@@ -75,15 +83,21 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
     const id = jobId('zoom.sync-webinar', eventId, room.id, `v${version}`);
     if (previous?.jobId === id) return;
     await queues.enqueue('zoom.sync-webinar', { eventId, roomId: room.id, version }, { jobId: id });
-    await rooms.put(eventId, {
-      ...(previous ?? {}),
-      id: room.id,
-      provider: 'zoom',
-      status: previous?.status === 'ready' ? 'ready' : 'scheduled',
-      updatedAt: now.toISOString(),
-      jobId: id,
-      languages: room.interpretation?.languages ?? [],
-    });
+    await planZoomState(eventId, room, previous, id);
+  }
+
+  /**
+   * Merges into an existing state instead of replacing it: the sync job may have stored the webinar id a
+   * moment ago, and a plan written from an older read must never erase it (that would create a second webinar).
+   */
+  async function planZoomState(eventId: string, room: RoomPlan, previous: RoomState | undefined, id: string): Promise<void> {
+    const now = clock.now();
+    const languages = room.interpretation?.languages ?? [];
+    if (!previous) {
+      await rooms.put(eventId, { id: room.id, provider: 'zoom', status: 'scheduled', updatedAt: now.toISOString(), jobId: id, languages });
+      return;
+    }
+    await rooms.update(eventId, room.id, { jobId: id, languages, ...(previous.status === 'ready' ? {} : { status: 'scheduled' as const }) }, now);
   }
 
   return {
@@ -118,12 +132,12 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
           await dropJob(previous);
           const id = jobId('bbb.create-room', programme.id, room.id, 'now', now.getTime());
           await queues.enqueue('bbb.create-room', { eventId: programme.id, roomId: room.id, reason: 'provision-now' }, { jobId: id });
-          await rooms.put(programme.id, { id: room.id, provider: 'bbb', status: 'scheduled', updatedAt: now.toISOString(), jobId: id, runAt: now.toISOString(), ...(previous?.meetingId ? { meetingId: previous.meetingId } : {}) });
+          await rooms.plan(programme.id, { id: room.id, provider: 'bbb', status: 'scheduled', updatedAt: now.toISOString(), jobId: id, runAt: now.toISOString(), ...(previous?.meetingId ? { meetingId: previous.meetingId } : {}) });
         } else {
           if (!deps.providers.zoom) continue;
           const id = jobId('zoom.sync-webinar', programme.id, room.id, `v${version}`, 'now', now.getTime());
           await queues.enqueue('zoom.sync-webinar', { eventId: programme.id, roomId: room.id, version }, { jobId: id });
-          await rooms.put(programme.id, { ...(previous ?? {}), id: room.id, provider: 'zoom', status: previous?.status === 'ready' ? 'ready' : 'scheduled', updatedAt: now.toISOString(), jobId: id, languages: room.interpretation?.languages ?? [] });
+          await planZoomState(programme.id, room, previous, id);
         }
       }
     },

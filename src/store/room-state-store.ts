@@ -29,6 +29,11 @@ export interface RoomStateStore {
   get(eventId: string, roomId: string): Promise<RoomState | undefined>;
   list(eventId: string): Promise<RoomState[]>;
   put(eventId: string, state: RoomState): Promise<void>;
+  /**
+   * Writes a newly planned state, except that a room a worker has made ready meanwhile stays ready
+   * (with its readyAt and meetingId): planning and provisioning race, and readiness must not be lost.
+   */
+  plan(eventId: string, state: RoomState): Promise<void>;
   /** Merges into the existing state; a missing room is not resurrected. */
   update(eventId: string, roomId: string, patch: Partial<Omit<RoomState, 'id' | 'provider'>>, now: Date): Promise<void>;
   remove(eventId: string, roomIds: readonly string[]): Promise<void>;
@@ -48,6 +53,22 @@ redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(state))
 return 1
 `;
 
+const PLAN_SCRIPT = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+local planned = cjson.decode(ARGV[2])
+if raw then
+  local current = cjson.decode(raw)
+  if current.status == 'ready' then
+    planned.status = 'ready'
+    planned.readyAt = current.readyAt
+    planned.meetingId = current.meetingId or planned.meetingId
+    planned.error = nil
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(planned))
+return 1
+`;
+
 export function createRoomStateStore(redis: Redis, keys: KeySpace): RoomStateStore {
   const roomsKey = (eventId: string) => keys.key('event', eventId, 'rooms');
   return {
@@ -61,6 +82,9 @@ export function createRoomStateStore(redis: Redis, keys: KeySpace): RoomStateSto
     },
     async put(eventId, state) {
       await redis.hset(roomsKey(eventId), state.id, JSON.stringify(roomStateSchema.parse(state)));
+    },
+    async plan(eventId, state) {
+      await redis.eval(PLAN_SCRIPT, 1, roomsKey(eventId), state.id, JSON.stringify(roomStateSchema.parse(state)));
     },
     async update(eventId, roomId, patch, now) {
       const encoded = Object.fromEntries(

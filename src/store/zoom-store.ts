@@ -20,7 +20,8 @@ export interface ZoomStore {
   /** Marks participants as handed to a batch job; returns those not already queued. */
   claimQueued(eventId: string, roomId: string, participantIds: readonly string[], jobId: string): Promise<string[]>;
   releaseQueued(eventId: string, roomId: string, participantIds: readonly string[]): Promise<void>;
-  queued(eventId: string, roomId: string): Promise<Set<string>>;
+  /** Claims by participant: the batch job named and when it was claimed (0 when unknown). */
+  queuedClaims(eventId: string, roomId: string): Promise<Map<string, { jobId: string; at: number }>>;
 
   markInFlight(eventId: string, roomId: string, participantIds: readonly string[], utcDay: string): Promise<void>;
   inFlight(eventId: string, roomId: string, participantIds: readonly string[]): Promise<string[]>;
@@ -69,15 +70,22 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
     async claimQueued(eventId, roomId, ids, jobId) {
       const claimed: string[] = [];
       const key = k(eventId, roomId, 'queued');
-      const results = await Promise.all(ids.map((id) => redis.hsetnx(key, id, jobId)));
+      const value = `${jobId}|${Date.now()}`;
+      const results = await Promise.all(ids.map((id) => redis.hsetnx(key, id, value)));
       results.forEach((ok, i) => ok === 1 && claimed.push(ids[i] ?? ''));
       return claimed;
     },
     async releaseQueued(eventId, roomId, ids) {
       if (ids.length > 0) await redis.hdel(k(eventId, roomId, 'queued'), ...ids);
     },
-    async queued(eventId, roomId) {
-      return new Set(await redis.hkeys(k(eventId, roomId, 'queued')));
+    async queuedClaims(eventId, roomId) {
+      const raw = await redis.hgetall(k(eventId, roomId, 'queued'));
+      return new Map(
+        Object.entries(raw).map(([id, value]) => {
+          const bar = value.lastIndexOf('|');
+          return [id, bar === -1 ? { jobId: value, at: 0 } : { jobId: value.slice(0, bar), at: Number(value.slice(bar + 1)) || 0 }];
+        }),
+      );
     },
     async markInFlight(eventId, roomId, ids, utcDay) {
       const adds = k(eventId, roomId, `adds:${utcDay}`);

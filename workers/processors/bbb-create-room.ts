@@ -24,7 +24,8 @@ export function bbbCreateRoom(deps: BbbCreateRoomDeps) {
     const room = schedule?.rooms.find((r) => r.id === roomId && r.provider === 'bbb');
     if (!stored || !schedule || !room) return { skipped: 'room no longer in the programme' };
     const state = await deps.rooms.get(eventId, roomId);
-    if (state?.jobId !== undefined && state.jobId !== job.id) return { skipped: 'superseded by a newer schedule' };
+    // A warm-up re-timed by a programme change is superseded; a "provision now" always runs.
+    if (payload.reason === 'warm-up' && state?.jobId !== undefined && state.jobId !== job.id) return { skipped: 'superseded by a newer schedule' };
 
     await deps.rooms.update(eventId, roomId, { status: 'provisioning', error: undefined }, deps.clock.now());
     try {

@@ -19,6 +19,11 @@ export interface ZoomSyncRegistrantsDeps {
 }
 
 const BATCH = 30;
+/**
+ * A claim is written just before its batch job is enqueued; a claim whose job is missing for longer than
+ * this belongs to a planner that died in between, and is released.
+ */
+const CLAIM_GRACE_MS = 30_000;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -58,11 +63,13 @@ export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
       await deps.zoomStore.savePanelists(eventId, roomId, panelistUrls);
 
       const registered = await deps.zoomStore.allRegistrations(eventId, roomId);
-      const queued = await deps.zoomStore.queued(eventId, roomId);
+      const { queued, waitForClaims } = await releaseOrphanedClaims(deps, eventId, roomId);
       const pending = attendees.filter((p) => !registered.has(p.id) && !queued.has(p.id)).map((p) => p.id);
       let batches = 0;
       for (const ids of chunks(pending, BATCH)) {
-        const id = jobId('zoom.register-batch', eventId, roomId, createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 20));
+        // The planner's seq is part of the id: the same people planned again after a failure get a new job,
+        // where BullMQ would silently ignore an id it still remembers as completed or failed.
+        const id = jobId('zoom.register-batch', eventId, roomId, seq, createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 16));
         const claimed = await deps.zoomStore.claimQueued(eventId, roomId, ids, id);
         if (claimed.length === 0) continue;
         await deps.queues.enqueue('zoom.register-batch', { eventId, roomId, participantIds: claimed }, { jobId: id });
@@ -75,6 +82,11 @@ export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
         await deps.zoom.updateRegistrantStatus(webinarId, 'cancel', batch.map(([, r]) => ({ id: r.registrantId, email: r.email })));
         await deps.zoomStore.removeRegistrations(eventId, roomId, batch.map(([pid]) => pid));
       }
+      if (waitForClaims) {
+        // Claims too young to judge: look again once they can be.
+        const next = await deps.zoomStore.nextSeq(eventId);
+        await deps.queues.enqueue('zoom.sync-registrants', { eventId, roomId, seq: next }, { jobId: jobId('zoom.sync-registrants', eventId, roomId, next), delay: CLAIM_GRACE_MS });
+      }
       return { batches, cancelled: stale.length, panelists: panelistUrls.size };
     } catch (error) {
       if (isZoomApiError(error) && error.status === 429) throw new ProviderRateLimited(error.retryAfterMs ?? 1000, error.message);
@@ -82,4 +94,39 @@ export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
       throw error;
     }
   };
+}
+
+/**
+ * Claims outlive their batch job when a worker dies at the wrong moment: BullMQ fails a job that stalled
+ * too often without running it (so it never releases its claims), and a planner killed between claiming
+ * and enqueueing leaves claims naming a job that never existed. Both are released here so the people are
+ * planned again; anything that did reach Zoom is still marked in flight and reconciled by the next batch.
+ */
+async function releaseOrphanedClaims(
+  deps: ZoomSyncRegistrantsDeps,
+  eventId: string,
+  roomId: string,
+): Promise<{ queued: Set<string>; waitForClaims: boolean }> {
+  const claims = await deps.zoomStore.queuedClaims(eventId, roomId);
+  const byJob = new Map<string, { at: number; ids: string[] }>();
+  for (const [pid, claim] of claims) {
+    const entry = byJob.get(claim.jobId) ?? { at: claim.at, ids: [] };
+    entry.ids.push(pid);
+    entry.at = Math.max(entry.at, claim.at);
+    byJob.set(claim.jobId, entry);
+  }
+  const orphans: string[] = [];
+  let waitForClaims = false;
+  for (const [id, { at, ids }] of byJob) {
+    const job = await deps.queues.get('zoom-registrants').getJob(id);
+    const state = job ? await job.getState() : 'missing';
+    if (state === 'completed' || state === 'failed' || state === 'unknown') orphans.push(...ids);
+    else if (state === 'missing') {
+      if (Date.now() - at > CLAIM_GRACE_MS) orphans.push(...ids);
+      else waitForClaims = true;
+    }
+  }
+  await deps.zoomStore.releaseQueued(eventId, roomId, orphans);
+  const released = new Set(orphans);
+  return { queued: new Set([...claims.keys()].filter((pid) => !released.has(pid))), waitForClaims };
 }
