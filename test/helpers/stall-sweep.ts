@@ -6,9 +6,9 @@ import { QUEUE_NAMES, type QueueName } from '../../src/queue/job-registry.js';
  * After a worker process was SIGKILLed: does what BullMQ's stalled-job recovery would do ~30–60 s later
  * (lock expiry after lockDuration, then two stalled checks), now. The dead worker's locks are deleted (it
  * can no longer renew them, so this is exactly their expiry) and BullMQ's own stalled checker runs through
- * its public `startStalledCheckTimer` on a worker that never processes anything. By default with BullMQ's
- * maxStalledCount (1, which workers/worker.ts keeps) so a job that stalls twice is treated as production
- * would treat it; `maxStalledCount` raises that limit for tests that study something else.
+ * its public `startStalledCheckTimer` on a worker that never processes anything. By default with
+ * maxStalledCount 1, so a job that stalls twice is failed as a job past its allowance would be in
+ * production (workers/worker.ts allows 3); `maxStalledCount` sets another limit.
  *
  * Only call this while no live worker holds jobs of this key space.
  */

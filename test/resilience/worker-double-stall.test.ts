@@ -13,8 +13,8 @@ import { childEnv, childPrefix, person, REDIS_URL, resilienceProgramme } from '.
 /**
  * The deterministic worst case of the random kill trials: the same registration batch loses its worker
  * twice — first while Zoom's answer to the batch add is on the way back, then while the retry asks Zoom
- * which of those people it already has. BullMQ (default maxStalledCount 1, which workers/worker.ts keeps)
- * fails a job that stalls a second time.
+ * which of those people it already has. The stall sweep runs with maxStalledCount 1, so the second stall
+ * fails the job: the same end state as a job that used up the allowance of workers/worker.ts (3).
  */
 const EVENT = 'stall-evt';
 let bbb: BbbSimulator;
