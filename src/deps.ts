@@ -25,7 +25,8 @@ import { createRedis, keySpace, type KeySpace } from './store/redis.js';
 import { createRoomStateStore, type RoomStateStore } from './store/room-state-store.js';
 import { createAttendanceStore, type AttendanceStore } from './store/attendance-store.js';
 import { registerStateMetrics } from './http/ops/state-metrics.js';
-import { bullmqLimiterFor, type BullmqLimiter } from './providers/zoom/rate-limits.js';
+import { bullmqLimiterFor, zoomLabelLimit, type BullmqLimiter } from './providers/zoom/rate-limits.js';
+import { createCallPacer, type CallPacer } from './providers/zoom/call-pacer.js';
 import { createZoomClient, type ZoomClient } from './providers/zoom/zoom-client.js';
 import type { QueueName } from './queue/job-registry.js';
 import { createZoomJoins } from './services/zoom/zoom-joins.js';
@@ -56,7 +57,15 @@ export interface Deps {
   participantCache: ParticipantCache;
   joins: JoinService;
   bbb: { client: BbbClient; rooms: BbbRooms } | undefined;
-  zoom: { client: ZoomClient; userId: string; onWebinarKnown?: (webinarId: string, eventId: string, roomId: string) => Promise<void> } | undefined;
+  zoom:
+    | {
+        client: ZoomClient;
+        userId: string;
+        /** Paces HEAVY calls (batch registration) across processes at the plan's per-second rate. */
+        heavyCalls: CallPacer;
+        onWebinarKnown?: (webinarId: string, eventId: string, roomId: string) => Promise<void>;
+      }
+    | undefined;
   zoomStore: ZoomStore;
   /** Per-queue BullMQ limiters sized from Zoom's per-label rates for the configured plan. */
   limiters: Partial<Record<QueueName, BullmqLimiter>>;
@@ -92,6 +101,15 @@ async function waitForRedis(redis: Redis, url: string, timeoutMs = 10_000): Prom
     redis.once('ready', onReady);
   });
 }
+
+/**
+ * Our limiter's window opens when a job starts, Zoom's when the request arrives a few milliseconds later;
+ * a slightly longer window keeps the two from overlapping into an eleventh call in Zoom's second (a 429
+ * pauses the queue for a whole second, far more than the margin costs).
+ */
+const LIMITER_MARGIN_MS = 20;
+const withMarginWindow = (limit: { max: number; windowMs: number }) => ({ max: limit.max, windowMs: limit.windowMs + LIMITER_MARGIN_MS });
+const withMargin = (limiter: BullmqLimiter): BullmqLimiter => ({ max: limiter.max, duration: limiter.duration + LIMITER_MARGIN_MS });
 
 /** The one composition root: everything with a lifetime is created, wired and closed here. */
 export async function createDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Promise<Deps> {
@@ -193,6 +211,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
       },
     }),
     userId: config.zoom.userId,
+    heavyCalls: createCallPacer(redis, keys.key('zoom', 'pace', 'heavy'), withMarginWindow(zoomLabelLimit(config.zoom.plan, 'heavy'))),
     // Webhooks name the webinar only; this link lets them find the event and room.
     onWebinarKnown: (webinarId: string, eventId: string, roomId: string) => attendance.linkWebinar(webinarId, { eventId, roomId }),
   };
@@ -228,7 +247,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     zoom,
     zoomStore,
     limiters: config.zoom
-      ? { zoom: bullmqLimiterFor(config.zoom.plan, 'medium'), 'zoom-registrants': bullmqLimiterFor(config.zoom.plan, 'heavy') }
+      ? { zoom: withMargin(bullmqLimiterFor(config.zoom.plan, 'medium')), 'zoom-registrants': withMargin(bullmqLimiterFor(config.zoom.plan, 'heavy')) }
       : {},
     async close() {
       zoom?.client.close();

@@ -10,6 +10,7 @@ import type { ParticipantStore } from '../../src/store/participant-store.js';
 import type { RoomStateStore } from '../../src/store/room-state-store.js';
 import type { Registration, ZoomStore } from '../../src/store/zoom-store.js';
 import type { Logger } from '../../src/logger.js';
+import type { CallPacer } from '../../src/providers/zoom/call-pacer.js';
 
 export interface ZoomRegisterBatchDeps {
   rooms: RoomStateStore;
@@ -17,6 +18,7 @@ export interface ZoomRegisterBatchDeps {
   zoom: ZoomClient;
   zoomStore: ZoomStore;
   clock: Clock;
+  pacer?: CallPacer;
   logger: Logger;
 }
 
@@ -70,6 +72,7 @@ export function zoomRegisterBatch(deps: ZoomRegisterBatchDeps) {
         return { registered: 0, deferred: exhausted.length };
       }
 
+      await deps.pacer?.acquire();
       await deps.zoomStore.markInFlight(eventId, roomId, todo.map((p) => p.id), day);
       let reply;
       try {
