@@ -81,11 +81,13 @@ export async function startWorker(deps: Deps, options: WorkerOptions = {}): Prom
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   deps.logger.info({ queues: QUEUE_NAMES }, 'worker started');
-  await recoverOnStart(deps);
+  // In the background: recovery must not hold up start-up, but shutdown waits for it.
+  const recovery = recoverOnStart(deps);
 
   return {
     workers,
     async close() {
+      await recovery;
       // Active jobs finish before close resolves; then the blocking connection goes.
       await Promise.all(workers.map((w) => w.close()));
       await connection.quit().catch(() => connection.disconnect());
