@@ -13,7 +13,7 @@ const config = loadConfig({
   LINK_SIGNING_KEYS: 'bench:bench-signing-secret-0123456789abcdef',
   BBB_URL: bbb.url,
   BBB_SECRET: 'bench-bbb-secret',
-  LOG_LEVEL: 'info',
+  LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   PUBLIC_BASE_URL: 'http://127.0.0.1',
 });
 // Production logging at info, written to /dev/null so the terminal does not slow the run.
