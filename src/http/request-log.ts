@@ -13,13 +13,24 @@ export function redactUrl(url: string): string {
 }
 
 export function installRequestLog(app: FastifyInstance, metrics: Metrics): void {
+  // Label children are looked up once per (method, route, status) instead of hashing labels per request.
+  const children = new Map<string, { duration: ReturnType<Metrics['httpDuration']['labels']>; count: ReturnType<Metrics['httpRequests']['labels']> }>();
+  const childFor = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      child = { duration: metrics.httpDuration.labels(method, route, String(status)), count: metrics.httpRequests.labels(method, route, String(status)) };
+      children.set(key, child);
+    }
+    return child;
+  };
   // A callback hook, not an async one: no promise per request for work that never waits.
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const elapsed = reply.elapsedTime;
-    const labels = { method: request.method, route, status: String(reply.statusCode) };
-    metrics.httpDuration.observe(labels, elapsed / 1000);
-    metrics.httpRequests.inc(labels);
+    const child = childFor(request.method, route, reply.statusCode);
+    child.duration.observe(elapsed / 1000);
+    child.count.inc();
     request.log.info(
       // route sits beside req: Fastify's req serializer keeps only the fields of a raw request and dropped it.
       { req: { method: request.method, url: redactUrl(request.url) }, route, res: { statusCode: reply.statusCode }, ms: Math.round(elapsed) },

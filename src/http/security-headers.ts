@@ -76,9 +76,27 @@ export function securityHeadersFor(options: HelmetOptions): Readonly<Record<stri
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
   const strict = securityHeadersFor(helmetOptions(STRICT_CSP_DIRECTIVES));
   const docs = securityHeadersFor(helmetOptions(DOCS_CSP_DIRECTIVES));
+  const redirect = redirectHeaders(strict);
   app.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
-    reply.headers(route !== undefined && isDocsUrl(route) ? docs : strict);
+    const config = request.routeOptions.config as { redirectsOnly?: boolean } | undefined;
+    reply.headers(config?.redirectsOnly ? redirect : route !== undefined && isDocsUrl(route) ? docs : strict);
     done();
   });
+}
+
+/**
+ * Routes marked `config: { redirectsOnly: true }` answer bodiless redirects on success (the join link,
+ * hit by whole crowds at once): document policies (CSP, framing, cross-origin) govern nothing there, and
+ * every header costs on each response. Referrer-Policy, HSTS and nosniff stay; their error pages are
+ * rendered with the strict set by the route itself (see participant-routes.ts).
+ */
+function redirectHeaders(strict: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const keep = ['referrer-policy', 'strict-transport-security', 'x-content-type-options'];
+  return Object.freeze(Object.fromEntries(Object.entries(strict).filter(([name]) => keep.includes(name))));
+}
+
+/** The strict set, for routes that mostly redirect but sometimes render a page. */
+export function strictSecurityHeaders(): Readonly<Record<string, string>> {
+  return securityHeadersFor(helmetOptions(STRICT_CSP_DIRECTIVES));
 }

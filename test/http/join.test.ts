@@ -63,6 +63,7 @@ describe('join window', () => {
     expect(res.statusCode).toBe(status);
     if (status !== 302) {
       expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
       expect(res.headers.location).toBeUndefined();
     }
   });
@@ -91,6 +92,10 @@ describe('redirect to BigBlueButton', () => {
       expect(target.searchParams.get('userID')).toBe(ids[email]);
       expect(target.searchParams.get('redirect')).toBe('true');
       expect(target.searchParams.get('password')).toBeNull();
+      // A bodiless redirect keeps the headers that matter for it, and the join URL must not leak via Referer.
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['content-security-policy']).toBeUndefined();
       // The simulator checks the checksum and createTime exactly as BigBlueButton does.
       const landed = await fetch(target, { redirect: 'manual' });
       expect(landed.status).toBe(302);

@@ -8,6 +8,7 @@ import { buildCalendarModel, buildPageModel } from './build-views.js';
 import { renderCalendar } from './views/calendar.js';
 import { renderMessagePage } from './views/message-page.js';
 import { renderParticipantPage } from './views/participant-page.js';
+import { strictSecurityHeaders } from '../security-headers.js';
 
 export interface ParticipantRoutesDeps {
   access: ParticipantAccess;
@@ -20,6 +21,8 @@ export interface ParticipantRoutesDeps {
 const tokenParams = z.object({ token: z.string().min(1).max(512) });
 const joinParams = tokenParams.extend({ sessionId: z.string().min(1).max(64) });
 const html = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+// The join route gets only the redirect headers up front; when it renders a page it adds the strict set.
+const strictHeaders = strictSecurityHeaders();
 
 export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = async (app, deps) => {
   const pageUrl = (token: string) => `${deps.publicBaseUrl}/p/${token}`;
@@ -46,7 +49,10 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
 
   app.get(
     '/p/:token/join/:sessionId',
-    { schema: { tags: ['participant'], summary: 'Join a session: 302 to the meeting inside the join window, else an HTML page saying why', params: joinParams } },
+    {
+      config: { redirectsOnly: true },
+      schema: { tags: ['participant'], summary: 'Join a session: 302 to the meeting inside the join window, else an HTML page saying why', params: joinParams },
+    },
     async (request, reply) => {
       const outcome = await deps.joins.join(request.params.token, request.params.sessionId);
       if (outcome.kind === 'redirect') {
@@ -58,6 +64,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
       if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
       return reply
         .code(outcome.status)
+        .headers(strictHeaders)
         .headers(html)
         .send(
           renderMessagePage({
