@@ -6,6 +6,7 @@ import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/logger.js';
 import { startZoomSimulator } from '../src/simulators/zoom/zoom-simulator.js';
 import { startWorker } from '../workers/worker.js';
+import { deletePrefix } from './lib.js';
 
 const COUNT = 3000;
 const PER_CALL = 30;
@@ -71,12 +72,7 @@ export async function benchZoomRegistrants(): Promise<string[]> {
     ];
   } finally {
     await worker.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await deps.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await deps.redis.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(deps.redis, prefix);
     await deps.close();
     await zoom.close();
   }

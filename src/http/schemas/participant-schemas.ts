@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { participantInputSchema } from '../../domain/participant.js';
 import { idSchema } from '../../domain/programme.js';
-import { roomStatusSchema } from '../../store/room-state-store.js';
+import { roomStateSchema } from '../../store/room-state-store.js';
 
 export const MAX_PARTICIPANTS_PER_REQUEST = 10_000;
 
@@ -24,19 +24,8 @@ export const participantsResponse = z.object({
 });
 
 export const provisioningResponse = z.object({
-  rooms: z.array(
-    z.object({
-      id: z.string(),
-      provider: z.enum(['bbb', 'zoom']),
-      status: roomStatusSchema,
-      error: z.string().optional(),
-      updatedAt: z.string(),
-      runAt: z.string().optional(),
-      meetingId: z.string().optional(),
-      webinarId: z.string().optional(),
-      languages: z.array(z.string()).optional(),
-    }),
-  ),
+  // The stored room state without the worker's bookkeeping fields.
+  rooms: z.array(roomStateSchema.omit({ jobId: true, appliedHash: true, pendingCreate: true, readyAt: true })),
 });
 
 export const planResponse = z.object({
