@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.scratch/', 'test-results/'] },
+  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', '.scratch/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,8 +16,9 @@ const config = loadConfig({
   LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   PUBLIC_BASE_URL: 'http://127.0.0.1',
 });
-// Production logging at info, written to /dev/null so the terminal does not slow the run.
-const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }));
+// Production logging at info, written synchronously as the service writes to stdout, but to /dev/null so
+// the terminal does not slow the run.
+const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: true }));
 const deps = await createDeps(config, logger, { keyPrefix: `bench:${process.pid}` });
 const app = await buildApp({ ...deps, organizerTokens: config.organizerTokens, publicBaseUrl: config.http.publicBaseUrl });
 const headers = { authorization: `Bearer ${token}` };

@@ -9,15 +9,9 @@ export function createMetrics() {
     registry,
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',
-      help: 'HTTP request duration by route and status',
+      help: 'HTTP request duration by route and status (its _count is the request count)',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    }),
-    httpRequests: new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests by route and status',
-      labelNames: ['method', 'route', 'status'] as const,
       registers,
     }),
     joins: new Counter({

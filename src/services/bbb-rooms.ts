@@ -15,6 +15,8 @@ export interface RunningMeeting {
 export interface BbbRooms {
   meetingIdFor(eventId: string, roomId: string): string;
   createInput(programme: Programme, room: RoomPlan, sessions: readonly ScheduledSession[]): CreateMeetingInput;
+  /** The meeting of a room when this process checked it recently enough to trust it; never asks anyone. */
+  runningNow(eventId: string, roomId: string): RunningMeeting | undefined;
   /** A meeting that runs now, creating it if needed: one create per room across all processes. */
   ensureRunning(programme: Programme, room: RoomPlan, sessions: readonly ScheduledSession[]): Promise<RunningMeeting>;
 }
@@ -128,13 +130,19 @@ export function createBbbRooms({ bbb, redis, keys, clock, publicBaseUrl }: BbbRo
     return createAcrossProcesses(createInput(programme, room, sessions), startedAt);
   }
 
+  function runningNow(eventId: string, roomId: string): RunningMeeting | undefined {
+    const memo = known.get(meetingIdFor(eventId, roomId));
+    return memo?.reusable && clock.now().getTime() - memo.verifiedAt < TRUST_MS ? memo : undefined;
+  }
+
   return {
     meetingIdFor,
     createInput,
+    runningNow,
     async ensureRunning(programme, room, sessions) {
       const meetingID = meetingIdFor(programme.id, room.id);
-      const memo = known.get(meetingID);
-      if (memo?.reusable && clock.now().getTime() - memo.verifiedAt < TRUST_MS) return memo;
+      const memo = runningNow(programme.id, room.id);
+      if (memo) return memo;
       const inFlight = flights.get(meetingID);
       if (inFlight) return inFlight;
       const flight = check(programme, room, sessions).finally(() => flights.delete(meetingID));

@@ -3,8 +3,8 @@ import { joinWindow } from '../domain/join-window.js';
 import type { Participant } from '../domain/participant.js';
 import type { RoomPlan } from '../domain/schedule.js';
 import type { BbbClient } from '../providers/bbb/bbb-client.js';
-import type { BbbRooms } from './bbb-rooms.js';
-import type { LoadedEvent, ParticipantAccess } from './participant-access.js';
+import type { BbbRooms, RunningMeeting } from './bbb-rooms.js';
+import type { Access, LoadedEvent, ParticipantAccess } from './participant-access.js';
 
 export type JoinOutcome =
   | { kind: 'redirect'; url: string; provider: 'bbb' | 'zoom' }
@@ -34,8 +34,11 @@ export interface JoinServiceDeps {
   zoom: ZoomJoins | undefined;
 }
 
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface JoinService {
-  join(token: string, sessionId: string): Promise<JoinOutcome>;
+  /** Settles synchronously when everything it needs is already known here (see `join` below). */
+  join(token: string, sessionId: string): MaybePromise<JoinOutcome>;
 }
 
 const RETRY_SECONDS = 30;
@@ -71,59 +74,70 @@ export function createJoinService(deps: JoinServiceDeps): JoinService {
     ...(error instanceof Error ? { cause: error.message } : {}),
   });
 
+  async function zoomJoin(zoom: ZoomJoins, event: LoadedEvent, room: RoomPlan, participant: Participant, token: string): Promise<JoinOutcome> {
+    try {
+      const found = await zoom.joinUrlFor(event, room, participant);
+      if ('url' in found) return { kind: 'redirect', url: found.url, provider: 'zoom' };
+      return {
+        kind: 'page',
+        status: 409,
+        outcome: 'pending',
+        title: 'Your registration is still being processed',
+        message: 'Your personal Zoom link is being prepared. This page checks again by itself every 20 seconds.',
+        refreshSeconds: 20,
+        pageToken: token,
+      };
+    } catch (error) {
+      return unavailable('Zoom', token, error);
+    }
+  }
+
+  /** Everything after the participant is known; answers at once when the room is known to run. */
+  function joinAs(access: Access, token: string, sessionId: string): MaybePromise<JoinOutcome> {
+    if (!access.ok) return { kind: 'page', status: access.status, outcome: 'denied', title: access.title, message: access.message };
+    const { event, participant } = access;
+    const session = event.sessionById.get(sessionId);
+    const room = session && event.roomById.get(session.roomId);
+    if (!session || !room) {
+      return { kind: 'page', status: 404, outcome: 'not-found', title: 'No such session', message: 'This session is not in the programme (any more). Your personal page lists the current sessions.', pageToken: token };
+    }
+    const { programme } = event.stored;
+    const window = joinWindow(session.startsAtMs, session.endsAtMs, programme.joinOpensMinutesBefore, deps.clock.now().getTime());
+    if (window.state === 'before') {
+      return {
+        kind: 'page',
+        status: 403,
+        outcome: 'too-early',
+        title: `“${session.title}” has not opened yet`,
+        message: `You can join from ${programme.joinOpensMinutesBefore} minutes before the start.`,
+        opensAt: { iso: window.opensAt.toISOString(), timezone: programme.timezone },
+        pageToken: token,
+      };
+    }
+    if (window.state === 'ended') {
+      return { kind: 'page', status: 410, outcome: 'ended', title: `“${session.title}” has ended`, message: 'This session is over. Your personal page lists the sessions still to come.', pageToken: token };
+    }
+
+    if (room.provider === 'bbb') {
+      const bbb = deps.bbb;
+      if (!bbb) return unavailable('BigBlueButton', token);
+      const redirect = (meeting: RunningMeeting): JoinOutcome => ({ kind: 'redirect', url: bbbJoinUrl(bbb.client, participant, meeting), provider: 'bbb' });
+      const running = bbb.rooms.runningNow(programme.id, room.id);
+      if (running) return redirect(running);
+      return bbb.rooms.ensureRunning(programme, room, event.schedule.sessions).then(redirect, (error: unknown) => unavailable('BigBlueButton', token, error));
+    }
+
+    if (!deps.zoom) return unavailable('Zoom', token);
+    return zoomJoin(deps.zoom, event, room, participant, token);
+  }
+
   return {
-    async join(token, sessionId) {
-      const access = await deps.access.resolve(token);
-      if (!access.ok) return { kind: 'page', status: access.status, outcome: 'denied', title: access.title, message: access.message };
-      const { event, participant } = access;
-      const session = event.sessionById.get(sessionId);
-      const room = session && event.schedule.rooms.find((r) => r.id === session.roomId);
-      if (!session || !room) {
-        return { kind: 'page', status: 404, outcome: 'not-found', title: 'No such session', message: 'This session is not in the programme (any more). Your personal page lists the current sessions.', pageToken: token };
-      }
-      const { programme } = event.stored;
-      const window = joinWindow(session.startsAt, session.endsAt, programme.joinOpensMinutesBefore, deps.clock.now());
-      if (window.state === 'before') {
-        return {
-          kind: 'page',
-          status: 403,
-          outcome: 'too-early',
-          title: `“${session.title}” has not opened yet`,
-          message: `You can join from ${programme.joinOpensMinutesBefore} minutes before the start.`,
-          opensAt: { iso: window.opensAt.toISOString(), timezone: programme.timezone },
-          pageToken: token,
-        };
-      }
-      if (window.state === 'ended') {
-        return { kind: 'page', status: 410, outcome: 'ended', title: `“${session.title}” has ended`, message: 'This session is over. Your personal page lists the sessions still to come.', pageToken: token };
-      }
-
-      if (room.provider === 'bbb') {
-        if (!deps.bbb) return unavailable('BigBlueButton', token);
-        try {
-          const meeting = await deps.bbb.rooms.ensureRunning(programme, room, event.schedule.sessions);
-          return { kind: 'redirect', url: bbbJoinUrl(deps.bbb.client, participant, meeting), provider: 'bbb' };
-        } catch (error) {
-          return unavailable('BigBlueButton', token, error);
-        }
-      }
-
-      if (!deps.zoom) return unavailable('Zoom', token);
-      try {
-        const found = await deps.zoom.joinUrlFor(event, room, participant);
-        if ('url' in found) return { kind: 'redirect', url: found.url, provider: 'zoom' };
-        return {
-          kind: 'page',
-          status: 409,
-          outcome: 'pending',
-          title: 'Your registration is still being processed',
-          message: 'Your personal Zoom link is being prepared. This page checks again by itself every 20 seconds.',
-          refreshSeconds: 20,
-          pageToken: token,
-        };
-      } catch (error) {
-        return unavailable('Zoom', token, error);
-      }
+    // No promise when participant, programme and running room are all known in this process: that is
+    // every join but the first few of a session, and a crowd arriving at once is the case that matters.
+    join(token, sessionId) {
+      const known = deps.access.resolveKnown(token);
+      if (known) return joinAs(known, token, sessionId);
+      return deps.access.resolve(token).then((access) => joinAs(access, token, sessionId));
     },
   };
 }

@@ -2,15 +2,22 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import { verifyLink, type LinkSubject, type SigningKey } from '../domain/link-token.js';
 import type { Participant } from '../domain/participant.js';
-import { scheduleProgramme, type Schedule, type ScheduledSession } from '../domain/schedule.js';
+import { scheduleProgramme, type RoomPlan, type Schedule, type ScheduledSession } from '../domain/schedule.js';
 import type { Logger } from '../logger.js';
 import type { EventStore, StoredEvent } from '../store/event-store.js';
 import { parseParticipantChange, type ParticipantChange, type ParticipantStore } from '../store/participant-store.js';
 
+/** A session with its instants parsed once per loaded programme, for the join window check. */
+export interface JoinableSession extends ScheduledSession {
+  startsAtMs: number;
+  endsAtMs: number;
+}
+
 export interface LoadedEvent {
   stored: StoredEvent;
   schedule: Schedule;
-  sessionById: Map<string, ScheduledSession>;
+  sessionById: Map<string, JoinableSession>;
+  roomById: Map<string, RoomPlan>;
 }
 
 export type Denied = { ok: false; status: 403 | 404 | 410; title: string; message: string };
@@ -18,6 +25,8 @@ export type Access = { ok: true; token: string; participant: Participant; event:
 
 export interface ParticipantAccess {
   resolve(token: string): Promise<Access>;
+  /** The same answer without waiting, when it needs nothing this process does not already hold; else undefined. */
+  resolveKnown(token: string): Access | undefined;
 }
 
 type Known = Participant | 'revoked';
@@ -182,7 +191,8 @@ const UNKNOWN: Denied = {
 };
 
 export function createParticipantAccess(deps: ParticipantAccessDeps): ParticipantAccess {
-  const events = new Map<string, { at: number; event: Promise<LoadedEvent | undefined> }>();
+  // `loaded` is set once the read has settled, so a fresh entry can be used without awaiting it.
+  const events = new Map<string, { at: number; event: Promise<LoadedEvent | undefined>; loaded?: LoadedEvent }>();
   const cache = deps.cache ?? createParticipantCache();
   // Tokens that passed the HMAC check, so a returning link costs a map lookup instead of a MAC. Only the
   // exact same string hits, and the signing keys are fixed for the life of the process, so the answer
@@ -203,15 +213,30 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
   }
 
   // One load per event and period however many requests arrive while it runs: the schedule is costly to build.
+  function freshEvent(eventId: string, now: number) {
+    const hit = events.get(eventId);
+    return hit && now - hit.at < EVENT_CACHE_MS && now >= hit.at ? hit : undefined;
+  }
+
   function loadEvent(eventId: string): Promise<LoadedEvent | undefined> {
     const now = deps.clock.now().getTime();
-    const hit = events.get(eventId);
-    if (hit && now - hit.at < EVENT_CACHE_MS && now >= hit.at) return hit.event;
-    const event = deps.events.get(eventId).then((stored) => {
-      const schedule = stored && scheduleProgramme(stored.programme);
-      return stored && schedule ? { stored, schedule, sessionById: new Map(schedule.sessions.map((s) => [s.id, s])) } : undefined;
-    });
-    const entry = { at: now, event };
+    const hit = freshEvent(eventId, now);
+    if (hit) return hit.event;
+    const entry: { at: number; event: Promise<LoadedEvent | undefined>; loaded?: LoadedEvent } = {
+      at: now,
+      event: deps.events.get(eventId).then((stored) => {
+        const schedule = stored && scheduleProgramme(stored.programme);
+        if (!stored || !schedule) return undefined;
+        entry.loaded = {
+          stored,
+          schedule,
+          sessionById: new Map(schedule.sessions.map((s) => [s.id, { ...s, startsAtMs: Date.parse(s.startsAt), endsAtMs: Date.parse(s.endsAt) }])),
+          roomById: new Map(schedule.rooms.map((r) => [r.id, r])),
+        };
+        return entry.loaded;
+      }),
+    };
+    const { event } = entry;
     events.set(eventId, entry);
     // A failed read is not remembered: the next request tries again.
     event.catch(() => {
@@ -227,6 +252,13 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
   }
 
   return {
+    resolveKnown(token) {
+      const subject = verify(token);
+      if ('ok' in subject) return subject;
+      const known = cache.get(subject.eventId, subject.participantId);
+      const event = known === undefined ? undefined : freshEvent(subject.eventId, deps.clock.now().getTime())?.loaded;
+      return event === undefined ? undefined : decide(token, known, event);
+    },
     async resolve(token) {
       const subject = verify(token);
       if ('ok' in subject) return subject;

@@ -140,6 +140,6 @@ describe('ops', () => {
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     expect(metrics.body).toMatch(/process_cpu_user_seconds_total/);
-    expect(metrics.body).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\}/);
+    expect(metrics.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} [1-9]/);
   });
 });

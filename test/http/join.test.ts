@@ -124,6 +124,36 @@ describe('redirect to BigBlueButton', () => {
   });
 });
 
+describe('returning participants', () => {
+  it('are answered without waiting while the room is trusted, and BigBlueButton is asked again after that', async () => {
+    clock.set(START);
+    const token = path(links['ana@example.org']!.page).split('/')[2]!;
+    expect((await get(links['ana@example.org']!.join['s-main']!)).statusCode).toBe(302);
+    const again = s.deps.joins.join(token, 's-main');
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toMatchObject({ kind: 'redirect', provider: 'bbb' });
+    const route = await get(links['ana@example.org']!.join['s-main']!);
+    expect(route.headers.location).toBe((again as { url: string }).url);
+
+    // Past the 10 s trust (and the 2 s programme cache) the same join waits for its checks again.
+    clock.advance(11_000);
+    const later = s.deps.joins.join(token, 's-main');
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toMatchObject({ kind: 'redirect', provider: 'bbb' });
+    expect(s.deps.joins.join(token, 's-main')).not.toBeInstanceOf(Promise);
+  });
+
+  it('are answered from the same state as the first join: outside the window, unknown sessions', async () => {
+    clock.set(START);
+    const token = path(links['ben@example.org']!.page).split('/')[2]!;
+    expect((await get(links['ben@example.org']!.join['s-main']!)).statusCode).toBe(302);
+    expect(s.deps.joins.join(token, 'nope')).toMatchObject({ kind: 'page', status: 404 });
+    clock.set(END);
+    expect((await get(links['ben@example.org']!.join['s-main']!)).statusCode).toBe(410);
+    expect(s.deps.joins.join(token, 's-main')).toMatchObject({ kind: 'page', status: 410, outcome: 'ended' });
+  });
+});
+
 describe('links that must not work', () => {
   it('rejects a revoked participant with 410 and keeps rejecting', async () => {
     clock.set(START);
@@ -199,5 +229,18 @@ describe('logs', () => {
     expect(all).not.toContain('checksum=');
     expect(all).not.toContain(s.deps.config.bbb!.secret);
     expect(all).toContain('/p/[token]');
+  });
+
+  it('have one flat line per request, with the route and the token cut out of the URL', () => {
+    const joins = s.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.msg === 'request completed' && entry.route === '/p/:token/join/:sessionId' && entry.status === 302);
+    expect(joins.length).toBeGreaterThan(0);
+    for (const entry of joins) {
+      expect(entry).toMatchObject({ level: 30, method: 'GET', url: expect.stringMatching(/^\/p\/\[token\]\/join\/s-(main|ws)$/), status: 302 });
+      expect(entry.reqId).toEqual(expect.any(String));
+      expect(entry.ms).toEqual(expect.any(Number));
+      expect(entry).not.toHaveProperty('req');
+    }
   });
 });

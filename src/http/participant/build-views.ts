@@ -25,7 +25,7 @@ export function buildPageModel(event: LoadedEvent, participant: Participant, tok
           ? { interpretationLanguages: languages.filter(isSupportedInterpretationLanguage).map((code) => ({ code, name: zoomLanguageName(code) })) }
           : {}),
         sessions: sessions.map((s) => {
-          const window = joinWindow(s.startsAt, s.endsAt, programme.joinOpensMinutesBefore, now);
+          const window = joinWindow(Date.parse(s.startsAt), Date.parse(s.endsAt), programme.joinOpensMinutesBefore, now.getTime());
           return {
             id: s.id,
             title: s.title,

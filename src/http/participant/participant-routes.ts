@@ -1,7 +1,8 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
-import type { JoinService } from '../../services/join-service.js';
+import type { JoinOutcome, JoinService } from '../../services/join-service.js';
 import type { ParticipantAccess } from '../../services/participant-access.js';
 import type { Counter } from 'prom-client';
 import { buildCalendarModel, buildPageModel } from './build-views.js';
@@ -47,34 +48,50 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
     },
   );
 
+  // Label children looked up once per outcome, not by hashing a labels object on every join; nested maps
+  // keyed by the label strings themselves, as a joined key would be a new string to hash each time.
+  const outcomeCounters = new Map<string, Map<string, Counter.Internal>>();
+  const countOutcome = (provider: string, outcome: string) => {
+    let byOutcome = outcomeCounters.get(provider);
+    if (!byOutcome) outcomeCounters.set(provider, (byOutcome = new Map()));
+    let counter = byOutcome.get(outcome);
+    if (!counter) byOutcome.set(outcome, (counter = deps.joinOutcomes.labels(provider, outcome)));
+    counter.inc();
+  };
+
+  const answer = (request: FastifyRequest, reply: FastifyReply, outcome: JoinOutcome): FastifyReply => {
+    if (outcome.kind === 'redirect') {
+      countOutcome(outcome.provider, 'redirect');
+      return reply.code(302).headers({ location: outcome.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+    }
+    countOutcome('none', outcome.outcome);
+    if (outcome.cause) request.log.warn({ outcome: outcome.outcome, cause: outcome.cause }, 'join could not reach the provider');
+    if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
+    return reply
+      .code(outcome.status)
+      .headers(strictHeaders)
+      .headers(html)
+      .send(
+        renderMessagePage({
+          title: outcome.title,
+          message: outcome.message,
+          ...(outcome.opensAt ? { opensAt: outcome.opensAt } : {}),
+          ...(outcome.refreshSeconds !== undefined ? { refreshSeconds: outcome.refreshSeconds } : {}),
+          ...(outcome.pageToken ? { pageUrl: pageUrl(outcome.pageToken) } : {}),
+        }),
+      );
+  };
+
   app.get(
     '/p/:token/join/:sessionId',
     {
       config: { redirectsOnly: true },
       schema: { tags: ['participant'], summary: 'Join a session: 302 to the meeting inside the join window, else an HTML page saying why', params: joinParams },
     },
-    async (request, reply) => {
-      const outcome = await deps.joins.join(request.params.token, request.params.sessionId);
-      if (outcome.kind === 'redirect') {
-        deps.joinOutcomes.inc({ provider: outcome.provider, outcome: 'redirect' });
-        return reply.code(302).headers({ location: outcome.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
-      }
-      deps.joinOutcomes.inc({ provider: 'none', outcome: outcome.outcome });
-      if (outcome.cause) request.log.warn({ outcome: outcome.outcome, cause: outcome.cause }, 'join could not reach the provider');
-      if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
-      return reply
-        .code(outcome.status)
-        .headers(strictHeaders)
-        .headers(html)
-        .send(
-          renderMessagePage({
-            title: outcome.title,
-            message: outcome.message,
-            ...(outcome.opensAt ? { opensAt: outcome.opensAt } : {}),
-            ...(outcome.refreshSeconds !== undefined ? { refreshSeconds: outcome.refreshSeconds } : {}),
-            ...(outcome.pageToken ? { pageUrl: pageUrl(outcome.pageToken) } : {}),
-          }),
-        );
+    // Not an async function: a join answered from what this process knows is sent in the same tick.
+    (request, reply) => {
+      const outcome = deps.joins.join(request.params.token, request.params.sessionId);
+      return outcome instanceof Promise ? outcome.then((settled) => answer(request, reply, settled)) : answer(request, reply, outcome);
     },
   );
 
