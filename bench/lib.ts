@@ -29,9 +29,12 @@ function compileServers(): Promise<void> {
 }
 
 /** Starts a bench server (bench/servers/*.ts, compiled) in its own process so load generator and server do not share a thread. */
-export async function startServerProcess(script: string): Promise<ServerProcess> {
+export async function startServerProcess(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   await compileServers();
-  const child: ChildProcess = spawn(process.execPath, [`dist-bench/${script.replace(/\.ts$/, '.js')}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [`dist-bench/${script.replace(/\.ts$/, '.js')}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 30_000);

@@ -74,13 +74,15 @@ export function securityHeadersFor(options: HelmetOptions): Readonly<Record<stri
  * theirs by the route they matched, not by a path prefix an unknown URL could imitate.
  */
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  const strict = securityHeadersFor(helmetOptions(STRICT_CSP_DIRECTIVES));
-  const docs = securityHeadersFor(helmetOptions(DOCS_CSP_DIRECTIVES));
-  const redirect = redirectHeaders(strict);
+  const strictHeaders = securityHeadersFor(helmetOptions(STRICT_CSP_DIRECTIVES));
+  // As name/value pairs: reply.headers(object) would list the object's keys again on every request.
+  const strict = Object.entries(strictHeaders);
+  const docs = Object.entries(securityHeadersFor(helmetOptions(DOCS_CSP_DIRECTIVES)));
+  const redirect = Object.entries(redirectHeaders(strictHeaders));
   app.addHook('onRequest', (request, reply, done) => {
-    const route = request.routeOptions.url;
-    const config = request.routeOptions.config as { redirectsOnly?: boolean } | undefined;
-    reply.headers(config?.redirectsOnly ? redirect : route !== undefined && isDocsUrl(route) ? docs : strict);
+    const { url: route, config } = request.routeOptions;
+    const set = (config as { redirectsOnly?: boolean } | undefined)?.redirectsOnly ? redirect : route !== undefined && isDocsUrl(route) ? docs : strict;
+    for (const [name, value] of set) reply.header(name, value);
     done();
   });
 }

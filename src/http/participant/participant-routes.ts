@@ -62,7 +62,9 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
   const answer = (request: FastifyRequest, reply: FastifyReply, outcome: JoinOutcome): FastifyReply => {
     if (outcome.kind === 'redirect') {
       countOutcome(outcome.provider, 'redirect');
-      return reply.code(302).headers({ location: outcome.url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+      // Referrer-Policy (no Referer to the provider: the previous page may be a personal link) is already
+      // set for this route by security-headers.ts.
+      return reply.code(302).header('location', outcome.url).header('cache-control', 'no-store').send();
     }
     countOutcome('none', outcome.outcome);
     if (outcome.cause) request.log.warn({ outcome: outcome.outcome, cause: outcome.cause }, 'join could not reach the provider');
