@@ -28,10 +28,13 @@ function compileServers(): Promise<void> {
   return compiled;
 }
 
+/** Node flags of `npm start` and the Dockerfile's CMD, so bench servers run as the service does. */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
+
 /** Starts a bench server (bench/servers/*.ts, compiled) in its own process so load generator and server do not share a thread. */
 export async function startServerProcess(script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   await compileServers();
-  const child: ChildProcess = spawn(process.execPath, [`dist-bench/${script.replace(/\.ts$/, '.js')}`], {
+  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_FLAGS, `dist-bench/${script.replace(/\.ts$/, '.js')}`], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
