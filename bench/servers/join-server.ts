@@ -5,6 +5,7 @@ import { createDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { startBbbSimulator } from '../../src/simulators/bbb/bbb-simulator.js';
 import { pino } from 'pino';
+import { serveForBench } from './serve.js';
 
 const token = 'bench-organizer-token-0123456789';
 const bbb = await startBbbSimulator({ secret: 'bench-bbb-secret', host: '127.0.0.1', port: 0 });
@@ -46,14 +47,7 @@ const first = await app.inject({ method: 'GET', url: joinPath });
 if (first.statusCode !== 302) throw new Error(`priming join answered ${first.statusCode}: ${first.body.slice(0, 200)}`);
 await fetch(first.headers.location as string, { redirect: 'manual' });
 
-await app.listen({ port: 0, host: '127.0.0.1' });
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : 0;
-process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}${joinPath}` })}\n`);
-
-process.on('SIGTERM', async () => {
-  await app.close();
+await serveForBench(app, joinPath, async () => {
   await deps.close();
   await bbb.close();
-  process.exit(0);
 });

@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { createMetrics } from '../../src/http/metrics.js';
 import { installRequestLog } from '../../src/http/request-log.js';
+import { serveForBench } from './serve.js';
 import { createLogger } from '../../src/logger.js';
 
 const location = process.env.BENCH_LOCATION ?? 'http://127.0.0.1/elsewhere';
@@ -22,11 +23,4 @@ app.addHook('onRequest', (request, reply, done) => {
   done();
 });
 app.get('/r', async (_request, reply) => reply.code(302).header('location', location).send());
-await app.listen({ port: 0, host: '127.0.0.1' });
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : 0;
-process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}/r` })}\n`);
-process.on('SIGTERM', async () => {
-  await app.close();
-  process.exit(0);
-});
+await serveForBench(app, '/r');
