@@ -8,6 +8,7 @@ import { loadConfig } from '../config/env.js';
 import { buildApp } from '../src/app.js';
 import { createDeps, type Deps } from '../src/deps.js';
 import { createLogger } from '../src/logger.js';
+import { deleteMatching } from '../src/store/redis.js';
 
 export interface ServerProcess {
   url: string;
@@ -112,12 +113,7 @@ export const benchAuth = { authorization: `Bearer ${BENCH_ORGANIZER_TOKEN}` };
 
 /** Deletes every key under a bench's own prefix, so runs leave nothing behind in the shared Redis. */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deleteMatching(redis, `${prefix}:*`);
 }
 
 export interface InProcessApp {
@@ -141,7 +137,7 @@ export async function startInProcessApp(label: string, env: Record<string, strin
   const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }));
   const prefix = `bench:${label}:${process.pid}:${Date.now().toString(36)}`;
   const deps = await createDeps(config, logger, { keyPrefix: prefix });
-  const app = await buildApp({ ...deps, organizerTokens: config.organizerTokens, publicBaseUrl: config.http.publicBaseUrl });
+  const app = await buildApp(deps);
   await app.ready();
   return {
     app,

@@ -46,8 +46,10 @@ export interface Deps {
   participantStore: ParticipantStore;
   roomStates: RoomStateStore;
   attendance: AttendanceStore;
-  /** Flows into AppDeps through the `...deps` spread every buildApp caller uses. */
+  /** These three are read by the HTTP layer: Deps is what every caller passes to buildApp. */
   zoomWebhookSecretToken: string | undefined;
+  organizerTokens: readonly string[];
+  publicBaseUrl: string;
   queues: Queues;
   events: EventService;
   participants: ParticipantService;
@@ -235,6 +237,8 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     roomStates,
     attendance,
     zoomWebhookSecretToken: config.zoomWebhookSecretToken,
+    organizerTokens: config.organizerTokens,
+    publicBaseUrl: config.http.publicBaseUrl,
     queues,
     events,
     participants,

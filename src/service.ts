@@ -33,7 +33,7 @@ export async function startService(config: Config): Promise<RunningService> {
     }
     if (config.role !== 'api') worker = await startWorker(deps);
     if (config.role !== 'worker') {
-      app = await buildApp({ ...deps, organizerTokens: config.organizerTokens, publicBaseUrl: config.http.publicBaseUrl });
+      app = await buildApp(deps);
       await app.listen({ port: config.http.port, host: config.http.host });
     }
   } catch (error) {

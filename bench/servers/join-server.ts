@@ -21,7 +21,7 @@ const config = loadConfig({
 // the terminal does not slow the run.
 const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: true }));
 const deps = await createDeps(config, logger, { keyPrefix: `bench:${process.pid}` });
-const app = await buildApp({ ...deps, organizerTokens: config.organizerTokens, publicBaseUrl: config.http.publicBaseUrl });
+const app = await buildApp(deps);
 const headers = { authorization: `Bearer ${token}` };
 
 const now = new Date();

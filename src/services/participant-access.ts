@@ -192,7 +192,8 @@ const UNKNOWN: Denied = {
 
 export function createParticipantAccess(deps: ParticipantAccessDeps): ParticipantAccess {
   // `loaded` is set once the read has settled, so a fresh entry can be used without awaiting it.
-  const events = new Map<string, { at: number; event: Promise<LoadedEvent | undefined>; loaded?: LoadedEvent }>();
+  type EventEntry = { at: number; event: Promise<LoadedEvent | undefined>; loaded?: LoadedEvent };
+  const events = new Map<string, EventEntry>();
   const cache = deps.cache ?? createParticipantCache();
   // Tokens that passed the HMAC check, so a returning link costs a map lookup instead of a MAC. Only the
   // exact same string hits, and the signing keys are fixed for the life of the process, so the answer
@@ -222,7 +223,7 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
     const now = deps.clock.now().getTime();
     const hit = freshEvent(eventId, now);
     if (hit) return hit.event;
-    const entry: { at: number; event: Promise<LoadedEvent | undefined>; loaded?: LoadedEvent } = {
+    const entry: EventEntry = {
       at: now,
       event: deps.events.get(eventId).then((stored) => {
         const schedule = stored && scheduleProgramme(stored.programme);

@@ -17,6 +17,16 @@ export function createRedis(url: string, kind: 'request' | 'worker', extra: Redi
   });
 }
 
+/** Deletes every key matching a glob pattern, a SCAN page at a time (never KEYS, which blocks Redis). */
+export async function deleteMatching(redis: Redis, pattern: string, count = 1000): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    cursor = next;
+    if (found.length > 0) await redis.del(...found);
+  } while (cursor !== '0');
+}
+
 export interface KeySpace {
   prefix: string;
   key(...parts: string[]): string;

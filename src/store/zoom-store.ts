@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { KeySpace } from './redis.js';
+import { deleteMatching, type KeySpace } from './redis.js';
 
 export const registrationSchema = z.object({ registrantId: z.string(), joinUrl: z.string(), email: z.string() });
 export type Registration = z.infer<typeof registrationSchema>;
@@ -134,13 +134,7 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
       return Number((await redis.get(keys.key('zoom', eventId, 'seq'))) ?? 0);
     },
     async clear(eventId, roomId) {
-      const pattern = k(eventId, roomId, '*');
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
-        cursor = next;
-        if (found.length > 0) await redis.del(...found);
-      } while (cursor !== '0');
+      await deleteMatching(redis, k(eventId, roomId, '*'), 200);
     },
   };
 }

@@ -60,7 +60,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = createLogger(config.logLevel, sink);
   const prefix = options.prefix ?? uniquePrefix('stack');
   const deps = await createDeps(config, logger, { keyPrefix: prefix, ...(options.clock ? { clock: options.clock } : {}) });
-  const app = await buildApp({ ...deps, organizerTokens: config.organizerTokens, publicBaseUrl: config.http.publicBaseUrl });
+  const app = await buildApp(deps);
   await app.ready();
   const worker = options.worker ? await startWorker(deps) : undefined;
   return {

@@ -18,7 +18,7 @@ export async function createTestApp(options: { config?: Config; clock?: Clock } 
   const config = options.config ?? testConfig();
   const prefix = uniquePrefix('app');
   const deps = await createDeps(config, createLogger('silent'), { keyPrefix: prefix, clock: options.clock });
-  const app = await buildApp({ ...deps, organizerTokens: config.organizerTokens, publicBaseUrl: config.http.publicBaseUrl });
+  const app = await buildApp(deps);
   await app.ready();
   return {
     app,

@@ -227,7 +227,7 @@ describe('POST /webhooks/zoom logging', () => {
     const config = testConfig({ ZOOM_WEBHOOK_SECRET_TOKEN: SECRET });
     const prefix = uniquePrefix('zoomlog');
     const deps = await createDeps(config, createLogger('trace', sink), { keyPrefix: prefix });
-    const app = await buildApp({ ...deps, organizerTokens: config.organizerTokens, publicBaseUrl: config.http.publicBaseUrl });
+    const app = await buildApp(deps);
     try {
       await deps.attendance.linkWebinar(WEBINAR_ID, LINK);
       const marker = `secret-marker-${randomUUID()}`;
