@@ -9,7 +9,7 @@ import type { Metrics } from './http/metrics.js';
 import { eventRoutes } from './http/organizer/event-routes.js';
 import { createOrganizerAuth } from './http/organizer/organizer-auth.js';
 import { opsRoutes, type Readiness } from './http/ops/ops-routes.js';
-import { installRequestLog } from './http/request-log.js';
+import { installRequestLog, redactUrl } from './http/request-log.js';
 import type { EventService } from './services/event-service.js';
 import type { Clock } from './clock.js';
 import type { Counter } from 'prom-client';
@@ -57,13 +57,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // Personal tokens of the longest ids (64-character event id, 32-character key id) are ~200 characters;
+    // above the link verifier's own 512 limit, so every over-long token reaches our routes and their answer.
+    routerOptions: { maxParamLength: 1024 },
     // SIGTERM drains: a request that arrives on a connection accepted before close() is served, not refused.
     return503OnClosing: false,
-    // Requests Fastify rejects before routing (e.g. an undecodable path) get the same error shape as others.
-    frameworkErrors: (error, _request, reply) => {
+    // Requests Fastify rejects before routing (an undecodable or over-long path) get the same error shape as
+    // others; Fastify's own messages quote the path, which may hold a personal token, so they are not sent.
+    // Fastify runs no hooks for them, so the access line and the request metric are written here.
+    frameworkErrors: (error, request, reply) => {
       const status = error.statusCode ?? 400;
-      const body = status === 400 ? { error: 'invalid request', issues: [{ path: 'url', message: error.message }] } : { error: error.message };
-      void (reply as FastifyReply).code(status).send(body);
+      const message = status === 414 ? 'a path segment is too long' : 'the path is not valid percent-encoding';
+      const started = performance.now();
+      void (reply as FastifyReply).code(status).send({ error: 'invalid request', issues: [{ path: 'url', message }] });
+      const ms = performance.now() - started;
+      deps.metrics.httpDuration.labels(request.method, 'unmatched', String(status)).observe(ms / 1000);
+      request.log.info({ method: request.method, url: redactUrl(request.url), route: 'unmatched', status, ms: Math.round(ms) }, 'request completed');
     },
     trustProxy: true,
   }).withTypeProvider<ZodTypeProvider>();
