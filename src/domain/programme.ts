@@ -4,7 +4,12 @@ import { isSupportedInterpretationLanguage, SUPPORTED_INTERPRETATION_LANGUAGES }
 import { isValidZone, localToInstant } from './local-time.js';
 
 export const idSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be 1 to 64 characters of a-z, 0-9 and -');
-const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+// A window of sane years: beyond it luxon's instants serialise as `+010000-…` and jobs would be scheduled
+// for the year 10000; no event of this service is planned outside it.
+const dateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be a date between 2000-01-01 and 2100-12-31');
 const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM (00:00 to 23:59)');
 const languageSchema = z
   .string()

@@ -28,6 +28,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.warn({ err: { message: error.message } }, 'redis unavailable');
       return reply.code(503).header('retry-after', '5').send({ error: 'storage unavailable, try again shortly' });
     }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(415).send({ error: 'unsupported content type: send the body as application/json' });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');

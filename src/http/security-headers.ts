@@ -33,11 +33,22 @@ export const DOCS_CSP_DIRECTIVES = {
   'object-src': ["'none'"],
 };
 
+/**
+ * bull-board's page resolves its assets against `<base href="/admin/queues/">`: its policy is the docs one
+ * with the base URI allowed to be our own origin. (Its Google Fonts stylesheet stays blocked: an organizer
+ * tool sends nothing to third parties, and the system font is fine.)
+ */
+export const QUEUE_DASHBOARD_CSP_DIRECTIVES = { ...DOCS_CSP_DIRECTIVES, 'base-uri': ["'self'"] };
+
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
-/** Swagger UI and the queue dashboard (organizer-only tools, no participant data) get the looser policy. */
+/** Swagger UI (an organizer tool without participant data) gets the looser docs policy. */
 export function isDocsUrl(url: string): boolean {
-  return url === '/docs' || url.startsWith('/docs/') || url === QUEUE_DASHBOARD_PATH || url.startsWith(`${QUEUE_DASHBOARD_PATH}/`);
+  return url === '/docs' || url.startsWith('/docs/');
+}
+
+export function isQueueDashboardUrl(url: string): boolean {
+  return url === QUEUE_DASHBOARD_PATH || url.startsWith(`${QUEUE_DASHBOARD_PATH}/`);
 }
 
 function helmetOptions(directives: Record<string, string[]>): HelmetOptions {
@@ -78,11 +89,16 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
   // As name/value pairs: reply.headers(object) would list the object's keys again on every request.
   const strict = Object.entries(strictHeaders);
   const docs = Object.entries(securityHeadersFor(helmetOptions(DOCS_CSP_DIRECTIVES)));
+  const queues = Object.entries(securityHeadersFor(helmetOptions(QUEUE_DASHBOARD_CSP_DIRECTIVES)));
   const redirect = Object.entries(redirectHeaders(strictHeaders));
+  const forRoute = (route: string | undefined, redirectsOnly: boolean | undefined) => {
+    if (redirectsOnly) return redirect;
+    if (route === undefined) return strict;
+    return isDocsUrl(route) ? docs : isQueueDashboardUrl(route) ? queues : strict;
+  };
   app.addHook('onRequest', (request, reply, done) => {
     const { url: route, config } = request.routeOptions;
-    const set = (config as { redirectsOnly?: boolean } | undefined)?.redirectsOnly ? redirect : route !== undefined && isDocsUrl(route) ? docs : strict;
-    for (const [name, value] of set) reply.header(name, value);
+    for (const [name, value] of forRoute(route, (config as { redirectsOnly?: boolean } | undefined)?.redirectsOnly)) reply.header(name, value);
     done();
   });
 }

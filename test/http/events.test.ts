@@ -20,6 +20,7 @@ describe('organizer auth', () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/events/hrgl-2024', headers });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toEqual({ error: expect.stringMatching(/bearer token/) });
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="organizer API"');
   });
 });
 
@@ -63,6 +64,27 @@ describe('PUT and GET /api/v1/events/:eventId', () => {
     expect(read.json()).toMatchObject({ version: 1, timezone: 'Europe/Vienna' });
   });
 
+  it.each([
+    ['9999-12-31', 'America/Adak'],
+    ['0000-01-01', 'Asia/Tokyo'],
+    ['1999-12-31', 'Europe/Vienna'],
+    ['2101-01-01', 'Europe/Vienna'],
+  ])('rejects a day on %s (%s) naming the field, and stores nothing', async (date, timezone) => {
+    const id = `far-${date}`;
+    const programme = oneDay([{ id: 'a', start: '09:00', end: '10:00' }], { id, date, timezone });
+    const res = await put(id, { ...programme, days: [(programme.days as object[])[0], { date: '2030-06-03', kind: 'academy', title: 'Fine', sessions: [{ id: 'b', title: 'B', start: '09:00', end: '10:00' }] }] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues).toEqual([{ path: 'days.0.date', message: expect.stringMatching(/2000.*2100/) }]);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/events/${id}`, headers: auth })).statusCode).toBe(404);
+  });
+
+  it('accepts the first and last day of the window', async () => {
+    const programme = oneDay([{ id: 'a', start: '09:00', end: '10:00' }], { id: 'edges', date: '2000-01-01', timezone: 'Pacific/Kiritimati' });
+    const res = await put('edges', { ...programme, days: [(programme.days as object[])[0], { date: '2100-12-31', kind: 'academy', title: 'Last', sessions: [{ id: 'b', title: 'B', start: '22:00', end: '23:00' }] }] });
+    expect(res.statusCode).toBe(201);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/events/edges', headers: auth })).statusCode).toBe(200);
+  });
+
   it('rejects a body whose id differs from the URL', async () => {
     const res = await put('other', exampleProgramme());
     expect(res.statusCode).toBe(400);
@@ -90,6 +112,7 @@ describe('PUT and GET /api/v1/events/:eventId', () => {
       payload: JSON.stringify(exampleProgramme()),
     });
     expect(text.statusCode).toBe(415);
+    expect(text.json().error).toMatch(/application\/json/);
     const broken = await t.app.inject({
       method: 'PUT',
       url: '/api/v1/events/hrgl-2024',

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Unauthorized } from '../errors.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -10,12 +10,16 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export function createOrganizerAuth(tokens: readonly string[]) {
   const expected = tokens.map(digest);
-  return async function requireOrganizer(request: FastifyRequest): Promise<void> {
+  return async function requireOrganizer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const presented = digest(match?.[1] ?? '');
     let ok = false;
     for (const token of expected) ok = timingSafeEqual(token, presented) || ok;
-    if (!match || !ok) throw new Unauthorized();
+    if (!match || !ok) {
+      // RFC 6750 §3: a 401 names the scheme it wants, so clients and proxies know to send a bearer token.
+      reply.header('www-authenticate', 'Bearer realm="organizer API"');
+      throw new Unauthorized();
+    }
   };
 }
