@@ -189,6 +189,29 @@ describe('POST /webhooks/zoom', () => {
     expect(badObject.json().issues[0].path).toMatch(/^payload\.object/);
   });
 
+  it.each([
+    ['an event_ts beyond what a Date holds', webinarEvent('webinar.started', 8640000000000001, webinarObject())],
+    ['an event_ts in the year 10000', webinarEvent('webinar.started', Date.UTC(10000, 0, 1), webinarObject())],
+    ['an event_ts before 2000', webinarEvent('webinar.started', 1, webinarObject())],
+    ['a join_time in the year 0000', participantEvent('joined', '0000-01-01T00:00:00Z', { registrant_id: 'r-far' }, Date.now())],
+    ['an end_time in 9999', webinarEvent('webinar.ended', Date.now(), webinarObject({ end_time: '9999-12-31T23:59:59Z' }))],
+  ])('answers a signed payload with %s with 400 naming the field, recording nothing', async (_name, body) => {
+    const res = await send(body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0].path).toMatch(/^(event_ts|payload\.object\.(end_time|participant\.join_time))$/);
+  });
+
+  it('answers a signed payload nested 100,000 deep or over its size limit with 400', async () => {
+    const deep = `{"event":"webinar.started","event_ts":${Date.now()},"payload":{"object":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    const res = await send(deep);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0]).toMatchObject({ path: 'body', message: expect.stringMatching(/nest/) });
+    const deepObject = `{"event":"webinar.started","event_ts":${Date.now()},"payload":${'{"a":'.repeat(40_000)}1${'}'.repeat(40_000)}}`;
+    expect((await send(deepObject)).statusCode).toBe(400);
+    const big = await send(webinarEvent('webinar.started', Date.now(), webinarObject({ pad: 'x'.repeat(300_000) })));
+    expect(big.statusCode).toBe(413);
+  });
+
   it('is documented in /openapi.json', async () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(spec.paths['/webhooks/zoom']?.post).toBeDefined();

@@ -21,16 +21,32 @@ const DEDUPE_TTL_SECONDS = 24 * 60 * 60;
 /** https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events asks to reject timestamps older than 5 minutes. */
 const TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
 
+/**
+ * Zoom's notifications are a few kilobytes and nest five or six levels (envelope → payload → object →
+ * participant); the limits are far above that and far below what could hurt a recursive walk or the store.
+ */
+const MAX_BODY_BYTES = 256 * 1024;
+const MAX_DEPTH = 32;
+
+/** Instants outside this window are not events of this service, and past ±8.64e15 ms not even Dates. */
+const EARLIEST_MS = Date.UTC(2000, 0, 1);
+const LATEST_MS = Date.UTC(2101, 0, 1);
+const inWindow = (ms: number) => ms >= EARLIEST_MS && ms < LATEST_MS;
+const WINDOW_MESSAGE = 'must be an instant between 2000 and 2100';
+
 /** `event_ts` is epoch milliseconds; https://developers.zoom.us/docs/api/webhooks/#webhook-structure */
 const envelopeSchema = z.looseObject({
   event: z.string().min(1),
-  event_ts: z.number().int().nonnegative(),
+  event_ts: z.number().int().refine(inWindow, WINDOW_MESSAGE),
   payload: z.looseObject({}),
 });
 type Envelope = z.infer<typeof envelopeSchema>;
 
 const webinarId = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const instant = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .refine((d) => inWindow(d.getTime()), WINDOW_MESSAGE);
 /** Zoom sends "" for optional strings it does not know (email for guests, join_time on some leaves). */
 const blankAsUndefined = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional());
@@ -72,6 +88,18 @@ function deliveryKeys(envelope: Envelope, trackingId: string | undefined): strin
   return trackingId ? [`t:${trackingId}`, `h:${digest}`] : [`h:${digest}`];
 }
 
+/** Iterative, so the check itself cannot overflow the stack it protects. */
+function nestingExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
@@ -86,11 +114,17 @@ export const zoomWebhookRoutes: FastifyPluginAsyncZod<ZoomWebhookRoutesOptions> 
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (request, body, done) => {
     const raw = body as Buffer;
     rawBodies.set(request, raw);
     // Fastify's own parser: same 400 for bad or empty JSON, and it refuses __proto__ / constructor poisoning.
-    parseJson(request, raw.toString('utf8'), done);
+    parseJson(request, raw.toString('utf8'), (error, parsed) => {
+      if (error) return done(error);
+      if (nestingExceeds(parsed, MAX_DEPTH)) {
+        return done(new InvalidInput([{ path: 'body', message: `nests deeper than ${MAX_DEPTH} levels` }]), undefined);
+      }
+      return done(null, parsed);
+    });
   });
 
   // Before schema validation, so an unsigned request learns nothing about what a valid envelope looks like.
