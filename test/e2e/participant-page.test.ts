@@ -7,6 +7,23 @@ import { hasChromium, launchBrowser, openPage, type OpenedPage } from './browser
 const OPERA_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 OPR/106.0.0.0';
 
+/** The sample, plus an academy day on the conference's date with two early sessions (Vienna 08:00 and 08:30). */
+function sharedDateModel() {
+  const model = buildSampleModel({ opensInSeconds: 600 });
+  const template = model.days[0]!.sessions[0]!;
+  const session = (id: string, title: string, startsAt: string, endsAt: string) => ({ ...template, id, title, startsAt, endsAt, joinOpensAt: startsAt, state: 'upcoming' as const });
+  model.days.push({
+    date: '2024-02-08',
+    title: 'Academy – Day 3',
+    kind: 'academy',
+    sessions: [
+      { ...session('early', 'Early clinic', '2024-02-08T07:00:00Z', '2024-02-08T07:45:00Z'), localStart: '08:00', localEnd: '08:45' },
+      { ...session('late', 'Across midnight', '2024-02-08T07:30:00Z', '2024-02-08T08:30:00Z'), localStart: '08:30', localEnd: '09:30' },
+    ],
+  });
+  return model;
+}
+
 describe.skipIf(!hasChromium())('participant page in Chromium', () => {
   let browser: Browser;
   let harness: PageHarness;
@@ -21,6 +38,7 @@ describe.skipIf(!hasChromium())('participant page in Chromium', () => {
         pages: {
           'tok-123': () => buildSampleModel({ opensInSeconds: 2 }),
           closing: () => buildSampleModel({ opensInSeconds: 600, closesInSeconds: 2 }),
+          'shared-date': sharedDateModel,
         },
         message: () => ({
           title: 'This session has not opened yet',
@@ -107,6 +125,30 @@ describe.skipIf(!hasChromium())('participant page in Chromium', () => {
     const chrome = await load({});
     await expect(chrome.page.locator('[data-opera-warning]').isHidden()).resolves.toBe(true);
     expect([...opera.problems, ...chrome.problems]).toEqual([]);
+  });
+
+  it('gives an academy day and the conference on one date their own anchors, with no axe violations', async () => {
+    const { page, problems } = await load({ timezoneId: 'Europe/Vienna' }, '/p/shared-date');
+    const ids = await page.locator('section.day h2').evaluateAll((hs) => hs.map((h) => h.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    await page.getByRole('navigation', { name: 'Days' }).getByRole('link', { name: 'Conference' }).click();
+    await expect(page.evaluate(() => decodeURIComponent(location.hash))).resolves.toBe('#day-conference-2024-02-08');
+    await expect(page.locator(':target').innerText()).resolves.toContain('Conference');
+    const results = await new AxeBuilder({ page }).analyze();
+    const bad = results.violations
+      .filter((v) => ['serious', 'critical'].includes(v.impact ?? '') || ['landmark-unique', 'duplicate-id', 'duplicate-id-aria'].includes(v.id))
+      .map((v) => `${v.id}: ${v.help}`);
+    expect(bad).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('names the viewer day of a session end only when it differs from its start', async () => {
+    // Vienna 08:00–08:45 and 08:30–09:30 on 8 February are 23:00–23:45 and 23:30–00:30 from 7 February in Los Angeles.
+    const { page, problems } = await load({ timezoneId: 'America/Los_Angeles' }, '/p/shared-date');
+    const viewer = (title: string) => page.locator('tr', { hasText: title }).locator('.when .viewer-time').innerText();
+    await expect(viewer('Early clinic')).resolves.toBe('Wed 7 Feb 23:00–23:45 your time');
+    await expect(viewer('Across midnight')).resolves.toBe('Wed 7 Feb 23:30–Thu 8 Feb 00:30 your time');
+    expect(problems).toEqual([]);
   });
 
   it('has no serious or critical axe violations, with and without the Opera warning', async () => {

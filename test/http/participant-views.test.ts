@@ -70,7 +70,7 @@ describe('renderParticipantPage', () => {
     expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
     expect(html).toContain('<main id="programme"');
     expect(html.match(/<section class="day /g)).toHaveLength(3);
-    expect(html).toContain('<h2 id="day-2024-02-05">Academy – Day 1 <span class="day-date">— <time datetime="2024-02-05">Monday 5 February 2024</time>');
+    expect(html).toContain('<h2 id="day-academy-2024-02-05">Academy – Day 1 <span class="day-date">— <time datetime="2024-02-05">Monday 5 February 2024</time>');
     expect(html).toContain('<time datetime="2024-02-05T08:00:00Z">09:00</time>–<time datetime="2024-02-05T09:30:00Z">10:30</time>');
     expect(html).toContain('(Europe/Vienna, UTC+01:00)');
     expect(html).toContain('data-event-zone="Europe/Vienna" data-now="2024-02-06T09:10:00Z"');

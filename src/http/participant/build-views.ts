@@ -14,7 +14,8 @@ export function buildPageModel(event: LoadedEvent, participant: Participant, tok
     participant: { name: participant.name, role: participant.role },
     now: now.toISOString(),
     calendarUrl: links.calendar,
-    days: programme.days.map((day) => {
+    // In date order whatever the order of the programme file; on a shared date the earlier day first.
+    days: [...programme.days].sort((a, b) => a.date.localeCompare(b.date) || firstStart(event, a) - firstStart(event, b)).map((day) => {
       const sessions = event.schedule.sessions.filter((s) => s.date === day.date && s.kind === day.kind);
       const languages = sessions.length > 0 ? rooms.get(sessions[0]?.roomId ?? '')?.interpretation?.languages : undefined;
       return {
@@ -42,6 +43,11 @@ export function buildPageModel(event: LoadedEvent, participant: Participant, tok
       };
     }),
   };
+}
+
+function firstStart(event: LoadedEvent, day: { date: string; kind: string }): number {
+  const starts = event.schedule.sessions.filter((s) => s.date === day.date && s.kind === day.kind).map((s) => Date.parse(s.startsAt));
+  return starts.length > 0 ? Math.min(...starts) : 0;
 }
 
 export function buildCalendarModel(event: LoadedEvent, participant: Participant, token: string, publicBaseUrl: string) {

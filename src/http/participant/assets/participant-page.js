@@ -54,10 +54,13 @@
   }
   var convertedAny = false;
 
-  function viewerLabel(ms) {
+  // The viewer's day is named when it is not the day the page lists the time under, or (for the end of a
+  // range) when it is not the day the range started on: "Wed 7 Feb 23:30–Thu 8 Feb 00:30", "Wed 7 Feb 23:00–23:45".
+  function viewerLabel(ms, sameDayAs) {
     var v = wallClock(ms, viewerZone);
     var e = wallClock(ms, eventZone);
-    var dayPrefix = v.date !== e.date ? formatter(viewerZone, 'day').format(new Date(ms)) + ' ' : '';
+    var reference = sameDayAs === undefined ? e.date : wallClock(sameDayAs, viewerZone).date;
+    var dayPrefix = v.date !== reference ? formatter(viewerZone, 'day').format(new Date(ms)) + ' ' : '';
     return { differs: v.date !== e.date || v.time !== e.time, text: dayPrefix + v.time };
   }
 
@@ -73,8 +76,9 @@
   function convertAgenda() {
     if (!canConvert) return;
     document.querySelectorAll('.when[data-starts-at][data-ends-at]').forEach(function (cell) {
-      var start = viewerLabel(Date.parse(cell.getAttribute('data-starts-at')));
-      var end = viewerLabel(Date.parse(cell.getAttribute('data-ends-at')));
+      var startsAt = Date.parse(cell.getAttribute('data-starts-at'));
+      var start = viewerLabel(startsAt);
+      var end = viewerLabel(Date.parse(cell.getAttribute('data-ends-at')), startsAt);
       if (!start.differs && !end.differs) return;
       cell.appendChild(viewerSpan(start.text + '–' + end.text + ' your time'));
     });

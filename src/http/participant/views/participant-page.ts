@@ -122,8 +122,13 @@ function academyNote(): string {
   return `<div class="day-note"><p>This day takes place in <strong>BigBlueButton</strong> rooms, directly in your browser: nothing to install. Please read the <a href="#advice-academy">technical advice</a> before joining.</p></div>`;
 }
 
+/** An academy day and the conference may share a date, so the kind is part of the id. */
+export function dayAnchor(day: Pick<PageDay, 'kind' | 'date'>): string {
+  return `day-${day.kind}-${escapeHtml(day.date)}`;
+}
+
 function daySection(day: PageDay, zone: string): string {
-  const headingId = `day-${escapeHtml(day.date)}`;
+  const headingId = dayAnchor(day);
   const noon = DateTime.fromISO(`${day.date}T12:00`, { zone });
   const dateLabel = noon.isValid ? noon.setLocale('en-GB').toFormat('cccc d LLLL yyyy') : day.date;
   const offset = noon.isValid ? `UTC${noon.toFormat('ZZ')}` : '';
@@ -175,7 +180,7 @@ export function renderParticipantPage(model: ParticipantPageModel): string {
   const hasAcademy = model.days.some((d) => d.kind === 'academy');
   const nav = model.days.length > 1
     ? `<nav aria-label="Days"><ul class="day-nav">${model.days
-        .map((d) => `<li><a href="#day-${escapeHtml(d.date)}">${escapeHtml(d.title)}</a></li>`)
+        .map((d) => `<li><a href="#${dayAnchor(d)}">${escapeHtml(d.title)}</a></li>`)
         .join('')}</ul></nav>`
     : '';
   const days = model.days.length
