@@ -62,6 +62,7 @@ export const envSchema = z
     ZOOM_OAUTH_URL: httpUrl.default('https://zoom.us').transform((u) => u.replace(/\/+$/, '')),
     ZOOM_WEBHOOK_SECRET_TOKEN: optionalString,
     ZOOM_PLAN: z.enum(['free', 'pro', 'business']).default('pro'),
+    METRICS_TOKEN: optionalString,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -105,6 +106,8 @@ export interface Config {
       }
     | undefined;
   zoomWebhookSecretToken: string | undefined;
+  /** When set, /metrics wants it as a bearer token (a metrics port reachable from outside). */
+  metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -150,6 +153,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
           }
         : undefined,
     zoomWebhookSecretToken: env.ZOOM_WEBHOOK_SECRET_TOKEN,
+    metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   };
 }

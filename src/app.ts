@@ -33,6 +33,7 @@ export interface AppDeps {
   metrics: Metrics;
   readiness: Readiness;
   organizerTokens: readonly string[];
+  metricsToken: string | undefined;
   publicBaseUrl: string;
   events: EventService;
   participants: ParticipantService;
@@ -102,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(opsRoutes, { readiness: deps.readiness, metrics: deps.metrics });
+  await app.register(opsRoutes, { readiness: deps.readiness, metrics: deps.metrics, metricsToken: deps.metricsToken });
 
   const requireOrganizer = createOrganizerAuth(deps.organizerTokens);
   await app.register(async (organizer) => {

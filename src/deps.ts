@@ -49,6 +49,7 @@ export interface Deps {
   /** These three are read by the HTTP layer: Deps is what every caller passes to buildApp. */
   zoomWebhookSecretToken: string | undefined;
   organizerTokens: readonly string[];
+  metricsToken: string | undefined;
   publicBaseUrl: string;
   queues: Queues;
   events: EventService;
@@ -238,6 +239,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     attendance,
     zoomWebhookSecretToken: config.zoomWebhookSecretToken,
     organizerTokens: config.organizerTokens,
+    metricsToken: config.metricsToken,
     publicBaseUrl: config.http.publicBaseUrl,
     queues,
     events,

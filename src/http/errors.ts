@@ -5,7 +5,7 @@ export interface FieldIssue {
   message: string;
 }
 
-export const Unauthorized = createError('AO_UNAUTHORIZED', 'a valid organizer bearer token is required', 401);
+export const Unauthorized = createError<[string]>('AO_UNAUTHORIZED', 'a valid %s bearer token is required', 401);
 export const NotFound = createError<[string]>('AO_NOT_FOUND', '%s not found', 404);
 export const Unavailable = createError<[string]>('AO_UNAVAILABLE', '%s is unavailable, try again shortly', 503);
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startZoomServer, type ZoomSimulator } from '../fakes/zoom-server.js';
 import { oneDay } from '../helpers/programme-fixtures.js';
-import { auth } from '../helpers/test-app.js';
+import { auth, createTestApp } from '../helpers/test-app.js';
+import { testConfig } from '../helpers/test-config.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { TestClock } from '../helpers/test-clock.js';
 
@@ -38,5 +39,25 @@ describe('/metrics', () => {
     expect(text).toMatch(/provisioning_rooms\{provider="zoom",status="ready"\} 1/);
     expect(text).toMatch(/room_ready_lead_seconds\{event="m",room="bbb-2030-06-03",provider="bbb"\} \d+/);
     expect(text).toMatch(/job_start_lag_seconds_count\{job="zoom.sync-webinar"\} 1/);
+  });
+});
+
+describe('/metrics with METRICS_TOKEN', () => {
+  it('wants the token as a bearer when it is set, and stays public when it is not', async () => {
+    const guarded = await createTestApp({ config: testConfig({ METRICS_TOKEN: 'metrics-token-0123456789abcdef' }) });
+    try {
+      const anonymous = await guarded.app.inject({ method: 'GET', url: '/metrics' });
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+      expect(anonymous.json().error).toMatch(/metrics bearer token/);
+      expect((await guarded.app.inject({ method: 'GET', url: '/metrics', headers: auth })).statusCode).toBe(401);
+      const ok = await guarded.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789abcdef' } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('http_request_duration_seconds');
+      expect((await guarded.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+    expect((await s.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
   });
 });

@@ -8,7 +8,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  * Tokens are compared as SHA-256 digests so every comparison takes the same time whatever the
  * length, and every configured token is checked so the position of a match is not observable.
  */
-export function createOrganizerAuth(tokens: readonly string[]) {
+export function createOrganizerAuth(tokens: readonly string[], who: 'organizer' | 'metrics' = 'organizer') {
   const expected = tokens.map(digest);
   return async function requireOrganizer(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization ?? '';
@@ -18,8 +18,8 @@ export function createOrganizerAuth(tokens: readonly string[]) {
     for (const token of expected) ok = timingSafeEqual(token, presented) || ok;
     if (!match || !ok) {
       // RFC 6750 §3: a 401 names the scheme it wants, so clients and proxies know to send a bearer token.
-      reply.header('www-authenticate', 'Bearer realm="organizer API"');
-      throw new Unauthorized();
+      reply.header('www-authenticate', `Bearer realm="${who === 'organizer' ? 'organizer API' : 'metrics'}"`);
+      throw new Unauthorized(who);
     }
   };
 }
