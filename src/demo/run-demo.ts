@@ -8,6 +8,7 @@ import { RedisUnreachableError } from '../deps.js';
 import { startService, type RunningService } from '../service.js';
 import { startBbbSimulator } from '../simulators/bbb/bbb-simulator.js';
 import { startZoomSimulator } from '../simulators/zoom/zoom-simulator.js';
+import { createRedis, deleteMatching } from '../store/redis.js';
 import { programmeAroundNow } from './programme-around-now.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -30,11 +31,13 @@ const programme = programmeSchema.parse({
 });
 
 const organizerToken = randomBytes(18).toString('base64url');
+// A prefix of its own unless one is given; only its own is deleted when the demo stops.
+const ownPrefix = process.env.REDIS_KEY_PREFIX ? undefined : `demo-${Date.now().toString(36)}`;
 const config = loadConfig({
   ...process.env,
   PORT: String(port),
   PUBLIC_BASE_URL: base,
-  REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? `demo-${Date.now().toString(36)}`,
+  REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? ownPrefix,
   ROLE: 'all',
   ORGANIZER_TOKENS: organizerToken,
   LINK_SIGNING_KEYS: `demo:${randomBytes(32).toString('base64url')}`,
@@ -82,11 +85,14 @@ const lines = [
   `  programme "${programme.title}", moved to today in ${programme.timezone}; the first session starts at ${firstAcademy?.start}`,
   `  API docs:        ${base}/docs`,
   `  organizer token: ${organizerToken}   (e.g. curl -H "authorization: Bearer ${organizerToken}" ${base}/api/v1/events/demo/provisioning)`,
+  `  job dashboard:   ${base}/admin/queues/   (any user name, the organizer token as password)`,
   `  simulated BigBlueButton ${bbb.url} and Zoom ${zoom.apiUrl}`,
+  `  Redis keys:      ${config.redisKeyPrefix}:*${ownPrefix ? ' (deleted when the demo stops)' : ''}`,
   '',
   ...(issued ?? []).flatMap((p) => [
     `${p.name} (${p.role})`,
     `  personal page:  ${p.links.page}`,
+    `  calendar feed:  ${p.links.calendar}`,
     `  join academy:   ${firstAcademy ? p.links.join[firstAcademy.id] : '-'}`,
     `  join conference: ${firstConference ? p.links.join[firstConference.id] : '-'}`,
   ]),
@@ -98,6 +104,18 @@ const stop = async () => {
   await service.close();
   await bbb.close();
   await zoom.close();
+  if (ownPrefix) {
+    // After the workers stopped, so no job writes a key behind the sweep.
+    // A waiting connection: a fail-fast one would refuse the sweep before it has even connected.
+    const redis = createRedis(config.redisUrl, 'worker', { maxRetriesPerRequest: 3 });
+    try {
+      await deleteMatching(redis, `${ownPrefix}:*`);
+      process.stdout.write(`demo stopped; its keys (${ownPrefix}:*) are deleted from Redis\n`);
+    } catch (error) {
+      process.stderr.write(`demo stopped, but its keys (${ownPrefix}:*) could not be deleted: ${(error as Error).message}\n`);
+    }
+    await redis.quit().catch(() => undefined);
+  }
   process.exit(0);
 };
 process.once('SIGINT', stop);
