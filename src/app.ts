@@ -25,7 +25,7 @@ import type { PlanService } from './services/plan-service.js';
 import { provisioningRoutes } from './http/organizer/provisioning-routes.js';
 import { queueDashboard } from './http/ops/queue-dashboard.js';
 import type { Queues } from './queue/queues.js';
-import type { AttendanceStore } from './store/attendance-store.js';
+import type { ZoomWebhookService } from './services/zoom-webhook-service.js';
 import { zoomWebhookRoutes } from './http/webhooks/zoom-webhook-routes.js';
 
 export interface AppDeps {
@@ -44,7 +44,7 @@ export interface AppDeps {
   joins: JoinService;
   clock: Clock;
   joinOutcomes: Counter<'provider' | 'outcome'>;
-  attendance: AttendanceStore;
+  webhooks: ZoomWebhookService;
   zoomWebhookSecretToken: string | undefined;
 }
 
@@ -126,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     joinOutcomes: deps.joinOutcomes,
   });
 
-  await app.register(zoomWebhookRoutes, { secretToken: deps.zoomWebhookSecretToken, attendance: deps.attendance, clock: deps.clock });
+  await app.register(zoomWebhookRoutes, { secretToken: deps.zoomWebhookSecretToken, webhooks: deps.webhooks, clock: deps.clock });
 
   return app;
 }

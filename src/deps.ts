@@ -31,6 +31,7 @@ import { createZoomClient, type ZoomClient } from './providers/zoom/zoom-client.
 import type { QueueName } from './queue/job-registry.js';
 import { createZoomJoins } from './services/zoom/zoom-joins.js';
 import { createPlanService, type PlanService } from './services/plan-service.js';
+import { createZoomWebhookService, type ZoomWebhookService } from './services/zoom-webhook-service.js';
 import { createZoomStore, type ZoomStore } from './store/zoom-store.js';
 
 export interface Deps {
@@ -46,6 +47,7 @@ export interface Deps {
   participantStore: ParticipantStore;
   roomStates: RoomStateStore;
   attendance: AttendanceStore;
+  webhooks: ZoomWebhookService;
   /** These three are read by the HTTP layer: Deps is what every caller passes to buildApp. */
   zoomWebhookSecretToken: string | undefined;
   organizerTokens: readonly string[];
@@ -237,6 +239,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     participantStore,
     roomStates,
     attendance,
+    webhooks: createZoomWebhookService({ attendance }),
     zoomWebhookSecretToken: config.zoomWebhookSecretToken,
     organizerTokens: config.organizerTokens,
     metricsToken: config.metricsToken,
