@@ -34,6 +34,8 @@ export interface AppDeps {
   readiness: Readiness;
   organizerTokens: readonly string[];
   metricsToken: string | undefined;
+  /** Tells a Redis outage (answered 503, retry shortly) from a failure (500). */
+  isStorageUnavailable(error: unknown): boolean;
   publicBaseUrl: string;
   events: EventService;
   participants: ParticipantService;
@@ -82,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, { isUnavailable: deps.isStorageUnavailable });
   installRequestLog(app, deps.metrics);
   // Set on arrival with a callback hook: no promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {

@@ -21,7 +21,7 @@ import { createParticipantService, type ParticipantService } from './services/pa
 import { createProvisioningService, type ProvisioningService } from './services/provisioning-service.js';
 import { createEventStore, type EventStore } from './store/event-store.js';
 import { createParticipantStore, participantChangesChannel, type ParticipantStore } from './store/participant-store.js';
-import { createRedis, keySpace, type KeySpace } from './store/redis.js';
+import { createRedis, isRedisUnavailable, keySpace, type KeySpace } from './store/redis.js';
 import { createRoomStateStore, type RoomStateStore } from './store/room-state-store.js';
 import { createAttendanceStore, type AttendanceStore } from './store/attendance-store.js';
 import { registerStateMetrics } from './http/ops/state-metrics.js';
@@ -52,6 +52,7 @@ export interface Deps {
   zoomWebhookSecretToken: string | undefined;
   organizerTokens: readonly string[];
   metricsToken: string | undefined;
+  isStorageUnavailable(error: unknown): boolean;
   publicBaseUrl: string;
   queues: Queues;
   events: EventService;
@@ -243,6 +244,7 @@ export async function createDeps(config: Config, logger: Logger, overrides: Deps
     zoomWebhookSecretToken: config.zoomWebhookSecretToken,
     organizerTokens: config.organizerTokens,
     metricsToken: config.metricsToken,
+    isStorageUnavailable: (error: unknown) => isRedisUnavailable(error, redis),
     publicBaseUrl: config.http.publicBaseUrl,
     queues,
     events,

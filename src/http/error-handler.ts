@@ -2,10 +2,8 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { InvalidInput, pathOf, type FieldIssue } from './errors.js';
 
-const REDIS_DOWN = /Connection is closed|Stream isn't writeable|ECONNREFUSED|MaxRetriesPerRequest|enableOfflineQueue/;
-
 /** One place decides what a failure looks like on the wire; 5xx details stay in the log. */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(app: FastifyInstance, storage: { isUnavailable(error: unknown): boolean }): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
@@ -24,7 +22,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err: error }, 'response did not match its schema');
       return reply.code(500).send({ error: 'internal error' });
     }
-    if (REDIS_DOWN.test(error.message)) {
+    if (storage.isUnavailable(error)) {
       request.log.warn({ err: { message: error.message } }, 'redis unavailable');
       return reply.code(503).header('retry-after', '5').send({ error: 'storage unavailable, try again shortly' });
     }

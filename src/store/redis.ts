@@ -17,6 +17,21 @@ export function createRedis(url: string, kind: 'request' | 'worker', extra: Redi
   });
 }
 
+/** Redis's own error codes (the first word of a reply error) for a server that cannot serve yet: failover, load. */
+const NOT_SERVING = new Set(['LOADING', 'READONLY', 'MASTERDOWN', 'CLUSTERDOWN', 'TRYAGAIN', 'NOREPLICAS']);
+
+/**
+ * Whether a failed call means "Redis is unavailable, try again shortly" rather than a bug: ioredis gave up
+ * retrying (MaxRetriesPerRequestError), the connection is not ready (its status says so, whatever the error
+ * text), or the server answered that it cannot serve now. Any other reply error is a real failure.
+ */
+export function isRedisUnavailable(error: unknown, connection: Pick<Redis, 'status'>): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  if (error.name === 'ReplyError') return NOT_SERVING.has(error.message.split(' ', 1)[0] ?? '');
+  return connection.status !== 'ready';
+}
+
 /** Deletes every key matching a glob pattern, a SCAN page at a time (never KEYS, which blocks Redis). */
 export async function deleteMatching(redis: Redis, pattern: string, count = 1000): Promise<void> {
   let cursor = '0';
