@@ -1,16 +1,35 @@
-import type { Programme } from './programme.js';
+import { z } from 'zod';
+import { daySchema, sessionSchema, type Programme } from './programme.js';
 import { scheduleProgramme } from './schedule.js';
 
-export interface EventView {
-  id: string;
-  title: string;
-  timezone: string;
-  joinOpensMinutesBefore: number;
-  version: number;
-  updatedAt: string;
-  days: Array<Omit<Programme['days'][number], 'sessions'> & { sessions: Array<Programme['days'][number]['sessions'][number] & { startsAt: string; endsAt: string; roomId: string }> }>;
-  rooms: Array<{ id: string; provider: 'bbb' | 'zoom'; date: string; title: string; sessionIds: string[]; startsAt: string; endsAt: string }>;
-}
+const scheduledSessionSchema = sessionSchema.extend({
+  startsAt: z.iso.datetime().describe('absolute start, UTC'),
+  endsAt: z.iso.datetime().describe('absolute end, UTC'),
+  roomId: z.string(),
+});
+
+const roomViewSchema = z.object({
+  id: z.string(),
+  provider: z.enum(['bbb', 'zoom']),
+  date: z.string(),
+  title: z.string(),
+  sessionIds: z.array(z.string()),
+  startsAt: z.iso.datetime(),
+  endsAt: z.iso.datetime(),
+});
+
+/** The event as the API answers it: the stored programme with absolute instants and rooms. */
+export const eventViewSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  timezone: z.string(),
+  joinOpensMinutesBefore: z.number(),
+  version: z.number().int(),
+  updatedAt: z.iso.datetime(),
+  days: z.array(daySchema.omit({ sessions: true }).extend({ sessions: z.array(scheduledSessionSchema) })),
+  rooms: z.array(roomViewSchema),
+});
+export type EventView = z.output<typeof eventViewSchema>;
 
 /** The programme as stored, with every session's absolute instants and room. */
 export function toEventView(programme: Programme, version: number, updatedAt: string): EventView {

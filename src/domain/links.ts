@@ -1,8 +1,7 @@
-export interface ParticipantLinks {
-  page: string;
-  calendar: string;
-  join: Record<string, string>;
-}
+import { z } from 'zod';
+
+export const participantLinksSchema = z.object({ page: z.url(), calendar: z.url(), join: z.record(z.string(), z.url()) });
+export type ParticipantLinks = z.infer<typeof participantLinksSchema>;
 
 /** Every link is ours: it carries the personal token and never a provider URL or checksum. */
 export function participantLinks(publicBaseUrl: string, token: string, sessionIds: readonly string[]): ParticipantLinks {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { participantLinksSchema } from './links.js';
 
 export const participantRoleSchema = z.enum(['participant', 'moderator', 'panelist']);
 export type ParticipantRole = z.infer<typeof participantRoleSchema>;
@@ -29,3 +30,13 @@ export type Participant = z.infer<typeof participantSchema>;
 export function normaliseEmail(email: string): string {
   return email.normalize('NFKC').trim().toLowerCase();
 }
+
+/** A registration as handed back to the organizer: who, with which personal links. */
+export const issuedParticipantSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: participantRoleSchema,
+  links: participantLinksSchema,
+});
+export type IssuedParticipant = z.infer<typeof issuedParticipantSchema>;

@@ -1,18 +1,10 @@
 import type { Clock } from '../clock.js';
-import { participantLinks, type ParticipantLinks } from '../domain/links.js';
+import { participantLinks } from '../domain/links.js';
 import { signLink, type SigningKey } from '../domain/link-token.js';
-import type { Participant, ParticipantInput } from '../domain/participant.js';
+import type { IssuedParticipant, ParticipantInput } from '../domain/participant.js';
 import { scheduleProgramme } from '../domain/schedule.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ParticipantStore } from '../store/participant-store.js';
-
-export interface IssuedParticipant {
-  id: string;
-  email: string;
-  name: string;
-  role: Participant['role'];
-  links: ParticipantLinks;
-}
 
 export interface ParticipantService {
   /** undefined when the event does not exist. */

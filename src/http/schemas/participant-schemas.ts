@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { participantInputSchema } from '../../domain/participant.js';
+import { issuedParticipantSchema, participantInputSchema } from '../../domain/participant.js';
 import { idSchema } from '../../domain/programme.js';
+import { heldBackSchema } from '../../services/provisioning-service.js';
 import { roomStateSchema } from '../../store/room-state-store.js';
 
 export const MAX_PARTICIPANTS_PER_REQUEST = 10_000;
@@ -11,21 +12,15 @@ export const participantsBody = z.strictObject({
 
 export const participantParams = z.object({ eventId: idSchema, participantId: z.string().regex(/^p-[a-z0-9]{12}$/, 'is not a participant id') });
 
-export const participantsResponse = z.object({
-  participants: z.array(
-    z.object({
-      id: z.string(),
-      email: z.string(),
-      name: z.string(),
-      role: z.enum(['participant', 'moderator', 'panelist']),
-      links: z.object({ page: z.url(), calendar: z.url(), join: z.record(z.string(), z.url()) }),
-    }),
-  ),
-});
+export const participantsResponse = z.object({ participants: z.array(issuedParticipantSchema) });
 
 export const provisioningResponse = z.object({
   // The stored room state without the worker's bookkeeping fields.
-  rooms: z.array(roomStateSchema.omit({ jobId: true, appliedHash: true, pendingCreate: true, readyAt: true })),
+  rooms: z.array(
+    roomStateSchema
+      .omit({ jobId: true, appliedHash: true, pendingCreate: true, readyAt: true })
+      .extend({ heldBack: heldBackSchema.optional().describe("Zoom registrants refused for today by Zoom's per-registrant limit, and when each is sent again") }),
+  ),
 });
 
 export const planResponse = z.object({
