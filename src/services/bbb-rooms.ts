@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
-import type { Clock } from '../clock.js';
+import { wallClock, type Clock } from '../clock.js';
 import type { Programme } from '../domain/programme.js';
 import type { RoomPlan, ScheduledSession } from '../domain/schedule.js';
 import type { BbbClient, CreateMeetingInput } from '../providers/bbb/bbb-client.js';
@@ -101,26 +101,26 @@ export function createBbbRooms({ bbb, redis, keys, clock, publicBaseUrl }: BbbRo
           const fresh = await readShared(meetingID, startedAt);
           if (fresh !== undefined) return remember(meetingID, fresh, true);
           const created = await bbb.create(input);
-          await redis.set(sharedKey(meetingID), JSON.stringify({ createTime: created.createTime, at: Date.now() }), 'PX', TRUST_MS);
+          await redis.set(sharedKey(meetingID), JSON.stringify({ createTime: created.createTime, at: wallClock.now().getTime() }), 'PX', TRUST_MS);
           return remember(meetingID, created.createTime, true);
         } finally {
           await redis.eval(RELEASE_LOCK, 1, lockKey(meetingID), token);
         }
       }
       // Another process is creating this room: wait for its result instead of creating it again.
-      while (Date.now() < deadline) {
+      while (wallClock.now().getTime() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
         const shared = await readShared(meetingID, startedAt);
         if (shared !== undefined) return remember(meetingID, shared, true);
         if ((await redis.exists(lockKey(meetingID))) === 0) break;
       }
-      if (Date.now() >= deadline) throw new Error(`timed out waiting for meeting ${meetingID} to be created`);
+      if (wallClock.now().getTime() >= deadline) throw new Error(`timed out waiting for meeting ${meetingID} to be created`);
     }
   }
 
   async function check(programme: Programme, room: RoomPlan, sessions: readonly ScheduledSession[]): Promise<RunningMeeting> {
     const meetingID = meetingIdFor(programme.id, room.id);
-    const startedAt = Date.now();
+    const startedAt = wallClock.now().getTime();
     const info = await bbb.getMeetingInfo(meetingID);
     if (info && !info.hasBeenForciblyEnded) {
       const now = clock.now().getTime();
