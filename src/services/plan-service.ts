@@ -5,7 +5,7 @@ import { scheduleProgramme, type RoomPlan } from '../domain/schedule.js';
 import type { StoredEvent } from '../store/event-store.js';
 import type { ParticipantStore } from '../store/participant-store.js';
 import type { RoomState, RoomStateStore } from '../store/room-state-store.js';
-import type { Registration, ZoomStore } from '../store/zoom-store.js';
+import type { HeldRegistrant, Registration, ZoomStore } from '../store/zoom-store.js';
 import { webinarSpec, webinarSpecHash } from './zoom/webinar-spec.js';
 
 export type PlannedOperation =
@@ -30,6 +30,8 @@ export interface PlanInput {
   participants: readonly Participant[];
   registrations: ReadonlyMap<string, ReadonlyMap<string, Registration>>;
   panelistEmails: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per room, the registrants Zoom refused for today (its per-registrant daily limit). */
+  heldBack?: ReadonlyMap<string, ReadonlyMap<string, HeldRegistrant>>;
   bbbLeadMinutes: number;
   providers: { bbb: boolean; zoom: boolean };
 }
@@ -87,7 +89,18 @@ export function computePlan(input: PlanInput): ProvisioningPlan {
     const when = webinarId ? 'now' : 'after the webinar is created';
     const registered = input.registrations.get(room.id) ?? new Map<string, Registration>();
     const attendees = input.participants.filter((p) => p.role !== 'panelist');
-    const add = attendees.filter((p) => !registered.has(p.id)).map((p) => p.id);
+    const holds = input.heldBack?.get(room.id) ?? new Map<string, HeldRegistrant>();
+    const heldUntil = (id: string) => {
+      const retryAt = holds.get(id)?.retryAt;
+      return retryAt !== undefined && Date.parse(retryAt) > now.getTime() ? retryAt : undefined;
+    };
+    const unregistered = attendees.filter((p) => !registered.has(p.id)).map((p) => p.id);
+    const add = unregistered.filter((id) => heldUntil(id) === undefined);
+    const held = new Map<string, string[]>();
+    for (const id of unregistered) {
+      const retryAt = heldUntil(id);
+      if (retryAt !== undefined) held.set(retryAt, [...(held.get(retryAt) ?? []), id]);
+    }
     const active = new Set(attendees.map((p) => p.id));
     const cancel = [...registered.keys()].filter((id) => !active.has(id));
     const panelistsKnown = input.panelistEmails.get(room.id) ?? new Set<string>();
@@ -96,6 +109,10 @@ export function computePlan(input: PlanInput): ProvisioningPlan {
       if (ids.length > 0) operations.push({ action, target, roomId: room.id, when, count: ids.length, participantIds: ids.slice(0, SAMPLE), reason });
     };
     push('add', 'zoom-registrants', add, 'participants without a Zoom registration');
+    for (const [retryAt, ids] of [...held].sort(([a], [b]) => a.localeCompare(b))) {
+      const reason = "held back: Zoom refused them for today (its daily limit of adds per registrant); sent again after Zoom's reset";
+      operations.push({ action: 'add', target: 'zoom-registrants', roomId: room.id, when: retryAt, count: ids.length, participantIds: ids.slice(0, SAMPLE), reason });
+    }
     push('cancel', 'zoom-registrants', cancel, 'registrations of removed participants');
     push('add', 'zoom-panelists', panelists, 'panelists not yet on the webinar');
   }
@@ -108,7 +125,7 @@ export interface PlanService {
 export function createPlanService(deps: {
   rooms: RoomStateStore;
   participants: Pick<ParticipantStore, 'list'>;
-  zoomStore: Pick<ZoomStore, 'allRegistrations' | 'panelistEmails'>;
+  zoomStore: Pick<ZoomStore, 'allRegistrations' | 'panelistEmails' | 'heldBack'>;
   clock: Clock;
   bbbLeadMinutes: number;
   providers: { bbb: boolean; zoom: boolean };
@@ -120,11 +137,13 @@ export function createPlanService(deps: {
       const zoomRooms = scheduleProgramme(event.programme).rooms.filter((r) => r.provider === 'zoom');
       const registrations = new Map<string, ReadonlyMap<string, Registration>>();
       const panelistEmails = new Map<string, ReadonlySet<string>>();
+      const heldBack = new Map<string, ReadonlyMap<string, HeldRegistrant>>();
       for (const room of zoomRooms) {
         registrations.set(room.id, await deps.zoomStore.allRegistrations(eventId, room.id));
         panelistEmails.set(room.id, await deps.zoomStore.panelistEmails(eventId, room.id));
+        heldBack.set(room.id, await deps.zoomStore.heldBack(eventId, room.id));
       }
-      return computePlan({ event, now: deps.clock.now(), states, participants, registrations, panelistEmails, bbbLeadMinutes: deps.bbbLeadMinutes, providers: deps.providers });
+      return computePlan({ event, now: deps.clock.now(), states, participants, registrations, panelistEmails, heldBack, bbbLeadMinutes: deps.bbbLeadMinutes, providers: deps.providers });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { scheduleProgramme, type RoomPlan } from '../domain/schedule.js';
 import { jobId } from '../queue/job-registry.js';
@@ -7,12 +8,22 @@ import type { RoomState, RoomStateStore } from '../store/room-state-store.js';
 import type { Logger } from '../logger.js';
 import type { ZoomStore } from '../store/zoom-store.js';
 
+const SAMPLE = 100;
+
+/** Registrants of a webinar Zoom refused for today, each with the moment they are sent again (up to 100 listed). */
+export const heldBackSchema = z.object({
+  count: z.number().int(),
+  participants: z.array(z.object({ id: z.string(), retryAt: z.string(), reason: z.string() })),
+});
+export type HeldBack = z.infer<typeof heldBackSchema>;
+export type RoomProvisioning = RoomState & { heldBack?: HeldBack };
+
 export interface ProvisioningService {
   /** Brings jobs and room states in line with the stored programme: new rooms, re-timed rooms, removed rooms. */
   reconcile(event: StoredEvent): Promise<void>;
   /** Runs every room's provisioning now instead of on schedule. */
   provisionNow(event: StoredEvent): Promise<void>;
-  status(eventId: string): Promise<RoomState[]>;
+  status(eventId: string): Promise<RoomProvisioning[]>;
   /** Participants were added or removed: Zoom registration follows for every ready webinar. */
   participantsChanged(eventId: string): Promise<void>;
 }
@@ -24,7 +35,7 @@ export interface ProvisioningDeps {
   logger: Logger;
   bbbLeadMinutes: number;
   providers: { bbb: boolean; zoom: boolean };
-  zoomStore: Pick<ZoomStore, 'nextSeq'>;
+  zoomStore: Pick<ZoomStore, 'nextSeq' | 'heldBack'>;
 }
 
 export function createProvisioningService(deps: ProvisioningDeps): ProvisioningService {
@@ -141,12 +152,23 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
         }
       }
     },
-    status: (eventId) => rooms.list(eventId),
+    async status(eventId) {
+      const states = await rooms.list(eventId);
+      return Promise.all(
+        states.map(async (state): Promise<RoomProvisioning> => {
+          if (state.provider !== 'zoom') return state;
+          const held = [...(await deps.zoomStore.heldBack(eventId, state.id))].sort(([, a], [, b]) => a.retryAt.localeCompare(b.retryAt));
+          if (held.length === 0) return state;
+          const participants = held.slice(0, SAMPLE).map(([id, { retryAt, reason }]) => ({ id, retryAt, reason }));
+          return { ...state, heldBack: { count: held.length, participants } };
+        }),
+      );
+    },
     async participantsChanged(eventId) {
       if (!deps.providers.zoom) return;
       const ready = (await rooms.list(eventId)).filter((r) => r.provider === 'zoom' && r.status === 'ready' && r.webinarId);
       for (const room of ready) {
-        const seq = await deps.zoomStore.nextSeq(eventId);
+        const seq = await deps.zoomStore.nextSeq(eventId, room.id);
         await queues.enqueue('zoom.sync-registrants', { eventId, roomId: room.id, seq }, { jobId: jobId('zoom.sync-registrants', eventId, room.id, seq) });
       }
     },

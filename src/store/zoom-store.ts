@@ -6,6 +6,13 @@ export const registrationSchema = z.object({ registrantId: z.string(), joinUrl: 
 export type Registration = z.infer<typeof registrationSchema>;
 
 /**
+ * A registrant Zoom refused for today (its per-registrant daily limit): nobody else waits for them. `jobId` is the
+ * delayed batch job that owns their claim and adds them at `retryAt`.
+ */
+export const heldRegistrantSchema = z.object({ retryAt: z.iso.datetime(), reason: z.string(), jobId: z.string() });
+export type HeldRegistrant = z.infer<typeof heldRegistrantSchema>;
+
+/**
  * What this service knows about one webinar's registrants and panelists. Every add request to Zoom is
  * first written down as in flight, so a worker that dies mid-call leaves a trace that the next attempt
  * reconciles against Zoom's own list instead of adding the same people again (Zoom allows three adds per
@@ -19,7 +26,8 @@ export interface ZoomStore {
 
   /** Marks participants as handed to a batch job; returns those not already queued. */
   claimQueued(eventId: string, roomId: string, participantIds: readonly string[], jobId: string): Promise<string[]>;
-  releaseQueued(eventId: string, roomId: string, participantIds: readonly string[]): Promise<void>;
+  /** With `ownerJobId`, only the claims that job holds: a claim handed on to another job stays. */
+  releaseQueued(eventId: string, roomId: string, participantIds: readonly string[], ownerJobId?: string): Promise<void>;
   /** Claims by participant: the batch job named and when it was claimed (0 when unknown). */
   queuedClaims(eventId: string, roomId: string): Promise<Map<string, { jobId: string; at: number }>>;
 
@@ -28,20 +36,58 @@ export interface ZoomStore {
   clearInFlight(eventId: string, roomId: string, participantIds: readonly string[], refundDay?: string): Promise<void>;
   addsToday(eventId: string, roomId: string, participantIds: readonly string[], utcDay: string): Promise<Map<string, number>>;
 
+  /** Records the hold and hands each person's claim to the job that retries them, in one step. */
+  holdBack(eventId: string, roomId: string, entries: ReadonlyMap<string, HeldRegistrant>): Promise<void>;
+  heldBack(eventId: string, roomId: string): Promise<Map<string, HeldRegistrant>>;
+  releaseHeld(eventId: string, roomId: string, participantIds: readonly string[]): Promise<void>;
+
   savePanelists(eventId: string, roomId: string, joinUrlsByEmail: ReadonlyMap<string, string>): Promise<void>;
   panelistJoinUrl(eventId: string, roomId: string, email: string): Promise<string | undefined>;
   panelistEmails(eventId: string, roomId: string): Promise<Set<string>>;
   registration(eventId: string, roomId: string, participantId: string): Promise<Registration | undefined>;
 
-  nextSeq(eventId: string): Promise<number>;
-  currentSeq(eventId: string): Promise<number>;
+  /**
+   * Planning generations of one webinar's registrant sync: a sync job older than the room's current one
+   * leaves the work to the newer. Per room, since every conference day is its own webinar.
+   */
+  nextSeq(eventId: string, roomId: string): Promise<number>;
+  currentSeq(eventId: string, roomId: string): Promise<number>;
   clear(eventId: string, roomId: string): Promise<void>;
 }
 
 const DAY_TTL_SECONDS = 2 * 24 * 3600;
 
+/**
+ * The room's counter starts above the event-wide one earlier versions kept (`zoom:{eventId}:seq`), so a
+ * seq, and with it a sync job id BullMQ may still hold as completed, is never issued twice; taking the
+ * maximum also keeps ids unique while workers of both versions run side by side.
+ */
+// Claims are `jobId|claimedAtMs` (older ones just `jobId`).
+const RELEASE_OWNED = `
+local released = 0
+for i = 2, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if v and (v == ARGV[1] or string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. '|') then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    released = released + 1
+  end
+end
+return released
+`;
+
+const NEXT_SEQ = `
+local room = tonumber(redis.call('GET', KEYS[1]) or '0')
+local legacy = tonumber(redis.call('GET', KEYS[2]) or '0')
+local next = math.max(room, legacy) + 1
+redis.call('SET', KEYS[1], next)
+return next
+`;
+
 export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
   const k = (eventId: string, roomId: string, what: string) => keys.key('zoom', eventId, roomId, what);
+  // Outside the room's own keys: clear() must not reset it, or new sync jobs would reuse old job ids.
+  const seqKey = (eventId: string, roomId: string) => keys.key('zoom', eventId, 'seq', roomId);
+  const legacySeqKey = (eventId: string) => keys.key('zoom', eventId, 'seq');
   const parse = (raw: string | null | undefined) => (raw ? registrationSchema.parse(JSON.parse(raw)) : undefined);
 
   return {
@@ -75,8 +121,10 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
       results.forEach((ok, i) => ok === 1 && claimed.push(ids[i] ?? ''));
       return claimed;
     },
-    async releaseQueued(eventId, roomId, ids) {
-      if (ids.length > 0) await redis.hdel(k(eventId, roomId, 'queued'), ...ids);
+    async releaseQueued(eventId, roomId, ids, ownerJobId) {
+      if (ids.length === 0) return;
+      if (ownerJobId === undefined) await redis.hdel(k(eventId, roomId, 'queued'), ...ids);
+      else await redis.eval(RELEASE_OWNED, 1, k(eventId, roomId, 'queued'), ownerJobId, ...ids);
     },
     async queuedClaims(eventId, roomId) {
       const raw = await redis.hgetall(k(eventId, roomId, 'queued'));
@@ -112,6 +160,19 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
       ids.forEach((id, i) => out.set(id, Number(values[i] ?? 0)));
       return out;
     },
+    async holdBack(eventId, roomId, entries) {
+      if (entries.size === 0) return;
+      const held = [...entries].flatMap(([id, h]) => [id, JSON.stringify(heldRegistrantSchema.parse(h))]);
+      const claims = [...entries].flatMap(([id, h]) => [id, `${h.jobId}|${Date.now()}`]);
+      await redis.multi().hset(k(eventId, roomId, 'held'), ...held).hset(k(eventId, roomId, 'queued'), ...claims).exec();
+    },
+    async heldBack(eventId, roomId) {
+      const all = await redis.hgetall(k(eventId, roomId, 'held'));
+      return new Map(Object.entries(all).map(([id, raw]) => [id, heldRegistrantSchema.parse(JSON.parse(raw))]));
+    },
+    async releaseHeld(eventId, roomId, ids) {
+      if (ids.length > 0) await redis.hdel(k(eventId, roomId, 'held'), ...ids);
+    },
     async savePanelists(eventId, roomId, urls) {
       const key = k(eventId, roomId, 'panelists');
       const multi = redis.multi().del(key);
@@ -127,11 +188,13 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
     async registration(eventId, roomId, participantId) {
       return parse(await redis.hget(k(eventId, roomId, 'registrants'), participantId));
     },
-    async nextSeq(eventId) {
-      return redis.incr(keys.key('zoom', eventId, 'seq'));
+    async nextSeq(eventId, roomId) {
+      return Number(await redis.eval(NEXT_SEQ, 2, seqKey(eventId, roomId), legacySeqKey(eventId)));
     },
-    async currentSeq(eventId) {
-      return Number((await redis.get(keys.key('zoom', eventId, 'seq'))) ?? 0);
+    async currentSeq(eventId, roomId) {
+      // A room not planned since the upgrade still runs on the event-wide counter its queued jobs came from.
+      const [room, legacy] = await redis.mget(seqKey(eventId, roomId), legacySeqKey(eventId));
+      return Number(room ?? legacy ?? 0);
     },
     async clear(eventId, roomId) {
       await deleteMatching(redis, k(eventId, roomId, '*'), 200);

@@ -169,6 +169,43 @@ describe('zoom simulator protocol', () => {
     expect(last?.headers.get('retry-after')).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
   });
 
+  it('refuses a registrant over their own daily limit like Zoom: whole batch, account headers with budget left, no type, reset at 00:00 UTC', async () => {
+    let clock = Date.UTC(2031, 0, 1, 23, 0, 0);
+    const sim = await start({ now: () => clock });
+    const t = await token(sim);
+    const ids = [];
+    for (let i = 0; i < 4; i += 1) ids.push(String((await api(sim, t, 'POST', '/users/me/webinars', webinar())).body?.id));
+    const busy = { email: 'busy@example.org', first_name: 'Busy' };
+    for (const id of ids.slice(0, 3)) expect((await api(sim, t, 'POST', `/webinars/${id}/registrants`, busy)).status).toBe(201);
+
+    const batch = await api(sim, t, 'POST', `/webinars/${ids[3]}/batch_registrants`, { auto_approve: true, registrants: [{ email: 'free@example.org', first_name: 'Free' }, busy] });
+    expect(batch.status).toBe(429);
+    expect(batch.body).toEqual({
+      code: 429,
+      message: 'You have exceeded the daily rate limit of (3) for Add a webinar registrant API requests for the registrant (busy@example.org). You can resume these API requests at GMT 00:00:00.',
+    });
+    expect(batch.headers.get('x-ratelimit-category')).toBe('Heavy');
+    expect(batch.headers.get('x-ratelimit-limit')).toBe('30000');
+    expect(Number(batch.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
+    expect([batch.headers.get('x-ratelimit-type'), batch.headers.get('retry-after')]).toEqual([null, null]);
+    // All or nothing: the other person was not registered either, and nobody's quota was spent.
+    expect(sim.state.registrants.get(Number(ids[3])) ?? []).toEqual([]);
+    const single = await api(sim, t, 'POST', `/webinars/${ids[3]}/registrants`, busy);
+    expect([single.status, single.headers.get('x-ratelimit-category'), single.headers.get('x-ratelimit-type')]).toEqual([429, 'Light', null]);
+    expect((await api(sim, t, 'POST', `/webinars/${ids[3]}/batch_registrants`, { auto_approve: true, registrants: [{ email: 'free@example.org', first_name: 'Free' }] })).status).toBe(201);
+
+    clock = Date.UTC(2031, 0, 2, 0, 0, 1);
+    expect((await api(sim, await token(sim), 'POST', `/webinars/${ids[3]}/batch_registrants`, { auto_approve: true, registrants: [busy] })).status).toBe(201);
+  });
+
+  it('answers a spent account daily budget with Daily-limit headers when a daily cap is set', async () => {
+    const sim = await start({ now: () => Date.UTC(2031, 0, 1, 5, 0, 0), dailyLimits: { heavy: 0 } });
+    const t = await token(sim);
+    const limited = await api(sim, t, 'POST', '/webinars/1/batch_registrants', { registrants: [] });
+    expect(limited.status).toBe(429);
+    expect([limited.headers.get('x-ratelimit-type'), limited.headers.get('x-ratelimit-remaining'), limited.headers.get('retry-after')]).toEqual(['Daily-limit', '0', '2031-01-02T00:00:00Z']);
+  });
+
   it('serves a personal join page that names the attendee and the interpretation languages, escaped', async () => {
     const sim = await start();
     const t = await token(sim);

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { normaliseEmail } from '../../src/domain/participant.js';
-import { isZoomApiError } from '../../src/providers/zoom/zoom-errors.js';
+import { isAccountRateLimit, isZoomApiError, refusedRegistrant } from '../../src/providers/zoom/zoom-errors.js';
 import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
 import { jobId, type JobPayload } from '../../src/queue/job-registry.js';
 import type { Queues } from '../../src/queue/queues.js';
 import { ProviderRateLimited } from '../../src/queue/rate-limited.js';
 import type { ParticipantStore } from '../../src/store/participant-store.js';
 import type { RoomStateStore } from '../../src/store/room-state-store.js';
-import type { ZoomStore } from '../../src/store/zoom-store.js';
+import type { Registration, ZoomStore } from '../../src/store/zoom-store.js';
 
 export interface ZoomSyncRegistrantsDeps {
   rooms: RoomStateStore;
@@ -39,7 +39,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
   return async (payload: JobPayload<'zoom.sync-registrants'>): Promise<unknown> => {
     const { eventId, roomId, seq } = payload;
-    if (seq < (await deps.zoomStore.currentSeq(eventId))) return { skipped: 'superseded' };
+    if (seq < (await deps.zoomStore.currentSeq(eventId, roomId))) return { skipped: 'superseded' };
     const state = await deps.rooms.get(eventId, roomId);
     if (!state?.webinarId || state.status !== 'ready') return { skipped: 'webinar not ready' };
     const webinarId = state.webinarId;
@@ -77,23 +77,54 @@ export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
       }
 
       const active = new Set(attendees.map((p) => p.id));
+      // A removed person is no longer waiting for Zoom's reset; their retry job finds them gone and lets go of the claim.
+      const held = await deps.zoomStore.heldBack(eventId, roomId);
+      await deps.zoomStore.releaseHeld(eventId, roomId, [...held.keys()].filter((pid) => !active.has(pid)));
       const stale = [...registered].filter(([pid]) => !active.has(pid));
-      for (const batch of chunks(stale, BATCH)) {
-        await deps.zoom.updateRegistrantStatus(webinarId, 'cancel', batch.map(([, r]) => ({ id: r.registrantId, email: r.email })));
-        await deps.zoomStore.removeRegistrations(eventId, roomId, batch.map(([pid]) => pid));
-      }
+      let deferred = 0;
+      for (const batch of chunks(stale, BATCH)) deferred += await cancelRegistrations(deps, eventId, roomId, webinarId, batch);
       if (waitForClaims) {
         // Claims too young to judge: look again once they can be.
-        const next = await deps.zoomStore.nextSeq(eventId);
+        const next = await deps.zoomStore.nextSeq(eventId, roomId);
         await deps.queues.enqueue('zoom.sync-registrants', { eventId, roomId, seq: next }, { jobId: jobId('zoom.sync-registrants', eventId, roomId, next), delay: CLAIM_GRACE_MS });
       }
-      return { batches, cancelled: stale.length, panelists: panelistUrls.size };
+      return { batches, cancelled: stale.length - deferred, cancelDeferred: deferred, panelists: panelistUrls.size };
     } catch (error) {
-      if (isZoomApiError(error) && error.status === 429) throw new ProviderRateLimited(error.retryAfterMs ?? 1000, error.message);
+      if (isAccountRateLimit(error)) throw new ProviderRateLimited(error.retryAfterMs ?? 1000, error.message);
       if (isZoomApiError(error) && error.permanent) throw new UnrecoverableError(error.message);
       throw error;
     }
   };
+}
+
+/**
+ * Cancels one chunk of registrations. Zoom refuses the whole call when one registrant has used up their status
+ * changes for the day; that one keeps their registration (the plan still lists the cancel, the next sync tries
+ * again) and the rest are sent again at once. Returns how many were left for later.
+ */
+async function cancelRegistrations(
+  deps: ZoomSyncRegistrantsDeps,
+  eventId: string,
+  roomId: string,
+  webinarId: string,
+  batch: ReadonlyArray<readonly [string, Registration]>,
+): Promise<number> {
+  let todo = [...batch];
+  let deferred = 0;
+  while (todo.length > 0) {
+    try {
+      await deps.zoom.updateRegistrantStatus(webinarId, 'cancel', todo.map(([, r]) => ({ id: r.registrantId, email: r.email })));
+      await deps.zoomStore.removeRegistrations(eventId, roomId, todo.map(([pid]) => pid));
+      break;
+    } catch (error) {
+      const email = refusedRegistrant(error);
+      const refused = email === undefined ? undefined : todo.find(([, r]) => normaliseEmail(r.email) === normaliseEmail(email));
+      if (!refused) throw error;
+      todo = todo.filter((entry) => entry !== refused);
+      deferred += 1;
+    }
+  }
+  return deferred;
 }
 
 /**

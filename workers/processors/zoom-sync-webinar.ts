@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Clock } from '../../src/clock.js';
 import { scheduleProgramme } from '../../src/domain/schedule.js';
-import { isZoomApiError } from '../../src/providers/zoom/zoom-errors.js';
+import { isAccountRateLimit, isZoomApiError } from '../../src/providers/zoom/zoom-errors.js';
 import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
 import type { JobPayload } from '../../src/queue/job-registry.js';
 import { ProviderRateLimited } from '../../src/queue/rate-limited.js';
@@ -71,11 +71,11 @@ export function zoomSyncWebinar(deps: ZoomSyncWebinarDeps) {
       if (problems.length > 0) throw new UnrecoverableError(`Zoom did not keep the interpretation settings: ${problems.join('; ')}`);
 
       await deps.rooms.update(eventId, roomId, { status: 'ready', readyAt: state?.readyAt ?? now().toISOString(), error: undefined, languages: room.interpretation?.languages ?? [] }, now());
-      const seq = await deps.zoomStore.nextSeq(eventId);
+      const seq = await deps.zoomStore.nextSeq(eventId, roomId);
       await deps.queues.enqueue('zoom.sync-registrants', { eventId, roomId, seq }, { jobId: jobId('zoom.sync-registrants', eventId, roomId, seq) });
       return { webinarId };
     } catch (error) {
-      if (isZoomApiError(error) && error.status === 429) throw new ProviderRateLimited(error.retryAfterMs ?? 1000, error.message);
+      if (isAccountRateLimit(error)) throw new ProviderRateLimited(error.retryAfterMs ?? 1000, error.message);
       const permanent = error instanceof UnrecoverableError || (isZoomApiError(error) && error.permanent);
       const final = permanent || isFinalAttempt(job);
       const message = (error as Error).message;

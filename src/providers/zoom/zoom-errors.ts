@@ -1,10 +1,21 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+/**
+ * Whose budget a 429 spent: the account's (per label, shared by every app), one user's (e.g. 100 webinar writes per
+ * host and day) or one registrant's (3 adds per UTC day). Only an account limit stops everybody's calls.
+ */
+export type ZoomRateLimitScope = 'account' | 'user' | 'registrant';
+
 export interface ZoomRateLimitInfo {
   type?: 'per-second' | 'daily';
+  scope: ZoomRateLimitScope;
+  /** The email a registrant-level refusal names. */
+  registrant?: string;
   category?: string;
   limit?: number;
   remaining?: number;
+  /** The raw Retry-After, so a caller can work out the reset on its own clock. */
+  retryAfter?: string;
 }
 
 export interface ZoomApiErrorInit {
@@ -83,10 +94,30 @@ function numberHeader(headers: IncomingHttpHeaders | undefined, name: string): n
 
 const PER_SECOND_MESSAGE = /per-second rate limit/i;
 const DAILY_MESSAGE = /daily rate limit|daily limit/i;
+/** "…for Add a webinar registrant API requests for the registrant (x@example.org). You can resume…" (t/141856). */
+const REGISTRANT_MESSAGE = /for the registrant \(([^()\s]+)\)/i;
+/** "…of Meeting Create/Update API requests permitted for this particular user…" (t/18928). */
+const USER_MESSAGE = /for this particular user|for the user\b/i;
+
+/**
+ * Account limits announce themselves in the headers: Zoom adds `X-RateLimit-Type` (QPS or Daily-limit) to their 429s.
+ * The user- and registrant-level refusals seen in the wild carry only the label's `X-RateLimit-Category/-Limit/
+ * -Remaining` (budget left, no type, no Retry-After; t/18928), and their message names whose quota it was. A 429
+ * that fits neither is taken as the account's, the cautious reading. `X-RateLimit-Remaining` alone decides nothing:
+ * it can be the current second's, at 0 by coincidence.
+ */
+function scopeFrom(typeHeader: string | undefined, message: string): Pick<ZoomRateLimitInfo, 'scope' | 'registrant'> {
+  if (typeHeader !== undefined) return { scope: 'account' };
+  const registrant = REGISTRANT_MESSAGE.exec(message)?.[1];
+  if (registrant) return { scope: 'registrant', registrant };
+  if (USER_MESSAGE.test(message)) return { scope: 'user' };
+  return { scope: 'account' };
+}
 
 function rateLimitFrom(headers: IncomingHttpHeaders | undefined, message: string): ZoomRateLimitInfo {
-  const info: ZoomRateLimitInfo = {};
   const type = header(headers, 'x-ratelimit-type');
+  const remaining = numberHeader(headers, 'x-ratelimit-remaining');
+  const info: ZoomRateLimitInfo = scopeFrom(type, message);
   // Docs call the per-second kind "QPS"; the literal header value is unverified, so match loosely.
   if (type) info.type = /daily/i.test(type) ? 'daily' : 'per-second';
   else if (DAILY_MESSAGE.test(message)) info.type = 'daily';
@@ -95,9 +126,26 @@ function rateLimitFrom(headers: IncomingHttpHeaders | undefined, message: string
   if (category) info.category = category;
   const limit = numberHeader(headers, 'x-ratelimit-limit');
   if (limit !== undefined) info.limit = limit;
-  const remaining = numberHeader(headers, 'x-ratelimit-remaining');
   if (remaining !== undefined) info.remaining = remaining;
+  const retryAfter = header(headers, 'retry-after');
+  if (retryAfter !== undefined) info.retryAfter = retryAfter;
   return info;
+}
+
+/** A 429 that spent the account's budget (or one whose kind is unknown): everybody's calls of that kind must wait. */
+export function isAccountRateLimit(error: unknown): error is ZoomApiError {
+  return isZoomApiError(error) && error.status === 429 && error.rateLimit?.scope !== 'registrant';
+}
+
+/** Zoom refused one registrant's add (their daily quota), not the call as such: the email it names. */
+export function refusedRegistrant(error: unknown): string | undefined {
+  if (!isZoomApiError(error) || error.status !== 429 || error.rateLimit?.scope !== 'registrant') return undefined;
+  return error.rateLimit.registrant;
+}
+
+/** When the limit behind a 429 resets, on the caller's clock: Retry-After when Zoom sent it, else the documented default. */
+export function rateLimitResetMs(info: ZoomRateLimitInfo, nowMs: number): number {
+  return nowMs + (parseRetryAfter(info.retryAfter, nowMs) ?? fallbackRetryAfterMs(info, nowMs));
 }
 
 /** Used when the Retry-After header is absent (or could not be recovered from rivet). */

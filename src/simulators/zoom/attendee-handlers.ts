@@ -47,11 +47,11 @@ function registrationClosed(w: SimWebinar): SimReply | undefined {
 
 function dailyAddLimit(ctx: SimContext, email: string): SimReply | undefined {
   if (ctx.quotas.registrantAdds.used(email.toLowerCase()) < ADDS_PER_REGISTRANT_PER_DAY) return undefined;
-  // Message as reported on the developer forum (t/57798, t/141856).
+  // Body as quoted on the developer forum (t/141856); headers are added with the account's budget (zoom-simulator.ts).
   return zoomError(
     429,
     429,
-    `You have exceeded the daily rate limit of (${ADDS_PER_REGISTRANT_PER_DAY}) for Add a webinar registrant API requests for the registrant (${email}). You can resume these requests at GMT 00:00:00.`,
+    `You have exceeded the daily rate limit of (${ADDS_PER_REGISTRANT_PER_DAY}) for Add a webinar registrant API requests for the registrant (${email}). You can resume these API requests at GMT 00:00:00.`,
   );
 }
 

@@ -15,18 +15,27 @@ import type { SimReply } from './simulator-types.js';
  */
 export interface SimRateLimiter {
   check(label: ZoomRateLimitLabel): SimReply | undefined;
+  /**
+   * The label's account budget as `X-RateLimit-Category/-Limit/-Remaining`: the daily one where the plan has it,
+   * else the current second's. Zoom sends these on user- and registrant-level refusals too, where the account still
+   * has budget left, but no `X-RateLimit-Type` or `Retry-After` (devforum t/18928).
+   */
+  budgetHeaders(label: ZoomRateLimitLabel): Record<string, string>;
 }
 
 export function createSimRateLimiter(options: {
   plan: ZoomPlan;
   now: () => number;
   perSecondLimits: Partial<Record<ZoomRateLimitLabel, number>>;
+  dailyLimits?: Partial<Record<ZoomRateLimitLabel, number>>;
 }): SimRateLimiter {
-  const { plan, now, perSecondLimits } = options;
+  const { plan, now, perSecondLimits, dailyLimits = {} } = options;
   const windows = new Map<ZoomRateLimitLabel, { start: number; count: number }>();
   const daily = new Map<string, number>();
 
   function dailyKeyAndCap(label: ZoomRateLimitLabel): { key: string; cap: number } | undefined {
+    const override = dailyLimits[label];
+    if (override !== undefined) return { key: label, cap: override };
     const shared = HEAVY_SHARED_DAILY_CAP[plan];
     if (shared !== undefined && (label === 'heavy' || label === 'resource-intensive')) return { key: 'heavy+resource', cap: shared };
     const perDay = zoomLabelLimit(plan, label).perDay;
@@ -78,6 +87,20 @@ export function createSimRateLimiter(options: {
         daily.set(key, (daily.get(key) ?? 0) + 1);
       }
       return undefined;
+    },
+    budgetHeaders(label) {
+      const t = now();
+      const category = rateLimitCategoryName(label);
+      const dailyCap = dailyKeyAndCap(label);
+      if (dailyCap) {
+        const used = daily.get(`${utcDay(t)}|${dailyCap.key}`) ?? 0;
+        return { 'X-RateLimit-Category': category, 'X-RateLimit-Limit': String(dailyCap.cap), 'X-RateLimit-Remaining': String(Math.max(0, dailyCap.cap - used)) };
+      }
+      const { max: defaultMax, windowMs } = zoomLabelLimit(plan, label);
+      const max = perSecondLimits[label] ?? defaultMax;
+      const window = windows.get(label);
+      const used = window && window.start === Math.floor(t / windowMs) * windowMs ? window.count : 0;
+      return { 'X-RateLimit-Category': category, 'X-RateLimit-Limit': String(max), 'X-RateLimit-Remaining': String(Math.max(0, max - used)) };
     },
   };
 }

@@ -98,6 +98,8 @@ export interface ZoomSimulatorOptions {
   now?: () => number;
   enforceRateLimits?: boolean;
   perSecondLimits?: Partial<Record<ZoomRateLimitLabel, number>>;
+  /** Per-label daily caps replacing the plan's (e.g. `{ heavy: 0 }` to answer as if the day's budget were spent). */
+  dailyLimits?: Partial<Record<ZoomRateLimitLabel, number>>;
   /** An account without the interpretation feature: the setting is accepted and silently not applied. */
   dropInterpretation?: boolean;
   host?: string;

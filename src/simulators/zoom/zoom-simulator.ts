@@ -82,7 +82,12 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions): Promise
   let origin = '';
   const ctx = createSimContext({ now, origin: () => origin, accountId: options.accountId, dropInterpretation: options.dropInterpretation ?? false });
   const registry = createTokenRegistry(() => ctx.randomToken(32));
-  const limiter = createSimRateLimiter({ plan: options.plan ?? 'pro', now, perSecondLimits: options.perSecondLimits ?? {} });
+  const limiter = createSimRateLimiter({
+    plan: options.plan ?? 'pro',
+    now,
+    perSecondLimits: options.perSecondLimits ?? {},
+    ...(options.dailyLimits ? { dailyLimits: options.dailyLimits } : {}),
+  });
   const calls: SimCall[] = [];
   const webhookDeliveries: ZoomSimulator['webhookDeliveries'] = [];
   const pendingFaults: FaultKind[] = [];
@@ -145,7 +150,11 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions): Promise
       parsed = json.value;
     }
     const params = (matched.pattern.exec(url.pathname) ?? []).slice(1);
-    return { reply: matched.handle(ctx, params, parsed, url.searchParams), label };
+    const reply = matched.handle(ctx, params, parsed, url.searchParams);
+    // A handler's 429 is a user- or registrant-level quota: Zoom answers it with the account label's headers,
+    // whose budget is not spent, and without X-RateLimit-Type or Retry-After.
+    if (reply.status === 429 && !reply.headers) return { reply: { ...reply, headers: limiter.budgetHeaders(label) }, label };
+    return { reply, label };
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -180,7 +180,7 @@ describe('zoom client against the simulator', () => {
     expect(err.status).toBe(429);
     expect(err.permanent).toBe(false);
     expect(err.retryAfterMs).toBe(1000);
-    expect(err.rateLimit).toEqual({ type: 'per-second', category: 'Light', limit: 1, remaining: 0 });
+    expect(err.rateLimit).toEqual({ scope: 'account', type: 'per-second', category: 'Light', limit: 1, remaining: 0, retryAfter: '1' });
     expect(err.trackingId).toMatch(/^SIM_/);
     expect(sim.count429).toBe(1);
   });
@@ -197,7 +197,8 @@ describe('zoom client against the simulator', () => {
     const err = await rejection(client.addRegistrant(w2.id, person));
     expect(err.status).toBe(429);
     expect(err.message).toContain('daily rate limit of (3)');
-    expect(err.rateLimit?.type).toBe('daily');
+    // The registrant's own quota, told apart by the headers (account budget left, no type) and the message.
+    expect(err.rateLimit).toEqual({ scope: 'registrant', registrant: 'repeat@example.org', type: 'daily', category: 'Light', limit: 30, remaining: 30 });
     const realNow = Date.now();
     const untilMidnight = Date.UTC(new Date(realNow).getUTCFullYear(), new Date(realNow).getUTCMonth(), new Date(realNow).getUTCDate() + 1) - realNow;
     expect(Math.abs((err.retryAfterMs ?? 0) - untilMidnight)).toBeLessThan(5000);
