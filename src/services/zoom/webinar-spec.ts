@@ -4,6 +4,7 @@ import { interpreterLanguagesValue } from '../../domain/interpretation-languages
 import type { Programme } from '../../domain/programme.js';
 import type { RoomPlan, ScheduledSession } from '../../domain/schedule.js';
 import type { ZoomWebinar, ZoomWebinarBody } from '../../providers/zoom/zoom-schemas.js';
+import { webinarTimeWindow, zoomTimeZoneFor } from './webinar-time-zone.js';
 
 /**
  * The webinar a conference day needs. Settings are spelled out even where they look like defaults:
@@ -21,11 +22,13 @@ export function webinarSpec(programme: Programme, room: RoomPlan, sessions: read
     email: i.email,
     interpreter_languages: interpreterLanguagesValue(i.from, i.to),
   }));
+  // Zoom refuses zones that are not on its list; without one it shows the host's zone, and the start stays right.
+  const timezone = zoomTimeZoneFor(programme.timezone, webinarTimeWindow(room, programme.timezone));
   return {
     topic: `${programme.title} – ${room.title}`.slice(0, 200),
     type: 5,
     start_time: start.toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'"),
-    timezone: programme.timezone,
+    ...(timezone === undefined ? {} : { timezone }),
     duration: durationMinutes,
     agenda: `${agenda}\n(times in ${programme.timezone})`.slice(0, 2000),
     settings: {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { ZOOM_SYSTEM_LANGUAGE_NAMES } from '../../domain/interpretation-languages.js';
+import { isZoomTimeZone } from '../../providers/zoom/zoom-time-zones.js';
 import type { SimContext } from './simulator-context.js';
 import { lookupWebinar } from './simulator-context.js';
 import { isRecord, isoSeconds, looksLikeEmail, validationFailed, zoomError, type FieldError } from './simulator-http.js';
@@ -46,7 +47,8 @@ function checkWebinarBody(body: Record<string, unknown>, mode: 'create' | 'patch
     if (typeof body.start_time !== 'string' || !START_TIME.test(body.start_time)) bad('start_time');
     else fields.start_time = body.start_time;
   }
-  if (typeof fields.timezone === 'string' && !DateTime.local().setZone(fields.timezone).isValid) bad('timezone');
+  // Zoom takes only the IDs of its own list, not every IANA name (Europe/Kyiv, Etc/UTC are refused).
+  if (typeof fields.timezone === 'string' && !isZoomTimeZone(fields.timezone)) bad('timezone');
   if (body.duration !== undefined) {
     if (!Number.isInteger(body.duration) || (body.duration as number) < 0) bad('duration');
     else fields.duration = body.duration;
