@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { startBbbSimulator } from '../src/simulators/bbb/bbb-simulator.js';
+import { startBbbSimulator } from '../simulators/bbb/bbb-simulator.js';
 import { benchAuth, openProgramme, percentile, ratio, startInProcessApp } from './lib.js';
 
 const CROWD = 2_000;

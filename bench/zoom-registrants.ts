@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config/env.js';
 import { createDeps } from '../src/deps.js';
 import { createLogger } from '../src/logger.js';
-import { startZoomSimulator } from '../src/simulators/zoom/zoom-simulator.js';
+import { startZoomSimulator } from '../simulators/zoom/zoom-simulator.js';
 import { startWorker } from '../workers/worker.js';
 import { deletePrefix } from './lib.js';
 

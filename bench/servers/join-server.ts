@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/env.js';
 import { buildApp } from '../../src/app.js';
 import { createDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
-import { startBbbSimulator } from '../../src/simulators/bbb/bbb-simulator.js';
+import { startBbbSimulator } from '../../simulators/bbb/bbb-simulator.js';
 import { pino } from 'pino';
 import { serveForBench } from './serve.js';
 

@@ -11,7 +11,7 @@ afterAll(() => redis.disconnect());
 describe('the demo', () => {
   it('prints working page, calendar and dashboard links, and deletes its keys on Ctrl-C', { timeout: 60_000 }, async () => {
     const port = await freePort();
-    const demo = new ChildService('src/demo/run-demo.ts', { PORT: String(port), REDIS_URL });
+    const demo = new ChildService('demo/run-demo.ts', { PORT: String(port), REDIS_URL });
     try {
       await demo.waitForLine(/^Arun Attendee/, 40_000);
       await demo.waitForLine(/join conference:/, 5_000, demo.lines.findIndex((l) => l.startsWith('Arun Attendee')));

@@ -1,6 +1,6 @@
-import { startBbbSimulator, type BbbSimulator, type BbbSimulatorOptions } from '../../src/simulators/bbb/bbb-simulator.js';
+import { startBbbSimulator, type BbbSimulator, type BbbSimulatorOptions } from '../../simulators/bbb/bbb-simulator.js';
 
-export type { BbbSimulator, BbbSimulatorOptions, FaultKind, MeetingView, RecordedCall } from '../../src/simulators/bbb/bbb-simulator.js';
+export type { BbbSimulator, BbbSimulatorOptions, FaultKind, MeetingView, RecordedCall } from '../../simulators/bbb/bbb-simulator.js';
 
 export const TEST_BBB_SECRET = 'test-secret-5f1c2b9e';
 

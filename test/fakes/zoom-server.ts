@@ -1,4 +1,4 @@
-import { startZoomSimulator, type ZoomSimulator, type ZoomSimulatorOptions } from '../../src/simulators/zoom/zoom-simulator.js';
+import { startZoomSimulator, type ZoomSimulator, type ZoomSimulatorOptions } from '../../simulators/zoom/zoom-simulator.js';
 
 export const SIM_CREDENTIALS = {
   accountId: 'sim-account-1',

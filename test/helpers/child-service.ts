@@ -25,7 +25,7 @@ export class ChildService {
   private exit: ChildExit | undefined;
 
   constructor(
-    readonly entry: 'src/server.ts' | 'workers/main.ts' | 'src/demo/run-demo.ts',
+    readonly entry: 'src/server.ts' | 'workers/main.ts' | 'demo/run-demo.ts',
     env: Record<string, string>,
     private readonly sink: string[] = [],
   ) {

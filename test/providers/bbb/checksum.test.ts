@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildQuery, checksum, CHECKSUM_ALGORITHMS, signedQuery } from '../../../src/providers/bbb/checksum.js';
-import { verifyChecksum } from '../../../src/simulators/bbb/checksum-verifier.js';
+import { verifyChecksum } from '../../../simulators/bbb/checksum-verifier.js';
 
 const DOC_SECRET = '639259d4-9dd8-4b25-bf01-95f9567eaf4b';
 const DOC_QUERY = 'name=Test+Meeting&meetingID=abc123&attendeePW=111222&moderatorPW=333444';

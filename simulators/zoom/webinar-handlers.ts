@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { ZOOM_SYSTEM_LANGUAGE_NAMES } from '../../domain/interpretation-languages.js';
-import { isZoomTimeZone } from '../../providers/zoom/zoom-time-zones.js';
+import { ZOOM_SYSTEM_LANGUAGE_NAMES } from '../../src/domain/interpretation-languages.js';
+import { isZoomTimeZone } from '../../src/providers/zoom/zoom-time-zones.js';
 import type { SimContext } from './simulator-context.js';
 import { lookupWebinar } from './simulator-context.js';
 import { isRecord, isoSeconds, looksLikeEmail, validationFailed, zoomError, type FieldError } from './simulator-http.js';

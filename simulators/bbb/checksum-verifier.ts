@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ChecksumAlgorithm } from '../../providers/bbb/checksum.js';
+import type { ChecksumAlgorithm } from '../../src/providers/bbb/checksum.js';
 
 // Mirrors bbb-common-web GetChecksumValidator / GetChecksum. Deliberately does its own hashing rather
 // than calling the client's checksum(): a shared bug would otherwise be invisible to the tests.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signZoomWebhook } from '../../providers/zoom/webhook-signature.js';
+import { signZoomWebhook } from '../../src/providers/zoom/webhook-signature.js';
 import type { SimContext } from './simulator-context.js';
 import { escapeHtml, isoSeconds } from './simulator-http.js';
 import type { SimJoin, SimReply, SimWebinar, ZoomSimulatorOptions } from './simulator-types.js';

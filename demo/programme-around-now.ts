@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { ProgrammeInput } from '../domain/programme.js';
+import type { ProgrammeInput } from '../src/domain/programme.js';
 
 /** Zones tried in order: the event's own first, then others where it is daytime now. */
 const FALLBACK_ZONES = ['Europe/Vienna', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Pacific/Auckland'];

@@ -4,7 +4,7 @@ import {
   zoomLabelLimit,
   type ZoomPlan,
   type ZoomRateLimitLabel,
-} from '../../providers/zoom/rate-limits.js';
+} from '../../src/providers/zoom/rate-limits.js';
 import { nextUtcMidnightIso, utcDay, zoomError } from './simulator-http.js';
 import type { SimReply } from './simulator-types.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checksum, signedQuery, type ChecksumAlgorithm } from '../../src/providers/bbb/checksum.js';
-import { startBbbServer, TEST_BBB_SECRET, type BbbSimulator, type BbbSimulatorOptions } from './bbb-server.js';
+import { startBbbServer, TEST_BBB_SECRET, type BbbSimulator, type BbbSimulatorOptions } from '../fakes/bbb-server.js';
 
 const running: BbbSimulator[] = [];
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../../providers/bbb/checksum.js';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '../../src/providers/bbb/checksum.js';
 import * as calls from './api-calls.js';
 import type { ApiResult, CallContext } from './api-calls.js';
 import { verifyChecksum } from './checksum-verifier.js';

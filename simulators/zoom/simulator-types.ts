@@ -1,4 +1,4 @@
-import type { ZoomPlan, ZoomRateLimitLabel } from '../../providers/zoom/rate-limits.js';
+import type { ZoomPlan, ZoomRateLimitLabel } from '../../src/providers/zoom/rate-limits.js';
 
 export type SimRegistrantStatus = 'approved' | 'pending' | 'denied' | 'cancelled';
 

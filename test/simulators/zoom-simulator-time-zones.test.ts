@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIM_CREDENTIALS, startZoomServer, type ZoomSimulator } from './zoom-server.js';
+import { SIM_CREDENTIALS, startZoomServer, type ZoomSimulator } from '../fakes/zoom-server.js';
 
 let sim: ZoomSimulator | undefined;
 afterEach(async () => {

@@ -2,13 +2,13 @@
 // API and worker run in this process against built-in simulators of both providers on loopback.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { loadConfig } from '../../config/env.js';
-import { programmeSchema, type ProgrammeInput } from '../domain/programme.js';
-import { RedisUnreachableError } from '../deps.js';
-import { startService, type RunningService } from '../service.js';
+import { loadConfig } from '../config/env.js';
+import { programmeSchema, type ProgrammeInput } from '../src/domain/programme.js';
+import { RedisUnreachableError } from '../src/deps.js';
+import { startService, type RunningService } from '../src/service.js';
 import { startBbbSimulator } from '../simulators/bbb/bbb-simulator.js';
 import { startZoomSimulator } from '../simulators/zoom/zoom-simulator.js';
-import { createRedis, deleteMatching } from '../store/redis.js';
+import { createRedis, deleteMatching } from '../src/store/redis.js';
 import { programmeAroundNow } from './programme-around-now.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -19,7 +19,7 @@ const zoomCredentials = { accountId: 'demo-account', clientId: 'demo-client', cl
 const bbb = await startBbbSimulator({ secret: bbbSecret, host: '127.0.0.1', port: 0 });
 const zoom = await startZoomSimulator({ ...zoomCredentials, host: '127.0.0.1', port: 0 });
 
-const source = JSON.parse(await readFile(new URL('../../config/programmes/hrgl-2024.json', import.meta.url), 'utf8')) as ProgrammeInput;
+const source = JSON.parse(await readFile(new URL('../config/programmes/hrgl-2024.json', import.meta.url), 'utf8')) as ProgrammeInput;
 const shifted = programmeAroundNow(source, new Date(), 3);
 // The conference moves to the first day too, so both kinds of join can be tried right away.
 const firstDate = shifted.days[0]?.date ?? '';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ZOOM_OPERATION_LABELS, type ZoomOperation, type ZoomRateLimitLabel } from '../../providers/zoom/rate-limits.js';
+import { ZOOM_OPERATION_LABELS, type ZoomOperation, type ZoomRateLimitLabel } from '../../src/providers/zoom/rate-limits.js';
 import * as attendees from './attendee-handlers.js';
 import { joinPage, sendParticipantJoined } from './join-page.js';
 import { createTokenRegistry, handleTokenRequest } from './oauth-handler.js';
