@@ -1,5 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import { ProviderRateLimited } from '../src/queue/rate-limited.js';
+import { wallClock } from '../src/clock.js';
 import type { Deps } from '../src/deps.js';
 import { jobRegistry, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '../src/queue/job-registry.js';
 import { createRedis } from '../src/store/redis.js';
@@ -44,7 +45,7 @@ export async function startWorker(deps: Deps, options: WorkerOptions = {}): Prom
         const log = deps.logger.child({ jobId: job.id, job: name, attempt: job.attemptsMade + 1 });
         log.info('job started');
         const due = job.timestamp + (job.opts.delay ?? 0);
-        if (job.attemptsMade === 0) deps.metrics.jobLag.observe({ job: name }, Math.max(0, Date.now() - due) / 1000);
+        if (job.attemptsMade === 0) deps.metrics.jobLag.observe({ job: name }, Math.max(0, wallClock.now().getTime() - due) / 1000);
         try {
           const result = await (processors[name] as (p: typeof payload, j: Job) => Promise<unknown>)(payload, job);
           log.info('job completed');

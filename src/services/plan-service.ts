@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Participant } from '../domain/participant.js';
-import { normaliseEmail } from '../domain/participant.js';
+import { decideBbbRoom, decideRemovedRoom, decideZoomWebinar, needsWork } from '../domain/provisioning-decision.js';
+import { panelistsToAdd, registrantChanges } from '../domain/registrant-changes.js';
 import { scheduleProgramme, type RoomPlan } from '../domain/schedule.js';
 import type { StoredEvent } from '../store/event-store.js';
 import type { ParticipantStore } from '../store/participant-store.js';
@@ -54,66 +55,50 @@ export function computePlan(input: PlanInput): ProvisioningPlan {
     else planZoom(room, state);
   }
   for (const stale of states.values()) {
-    if (stale.provider === 'zoom' && stale.webinarId) {
-      operations.push({ action: 'delete', target: 'zoom-webinar', roomId: stale.id, webinarId: stale.webinarId, when: 'now', reason: 'the conference day is no longer in the programme' });
-    } else if (stale.provider === 'bbb' && stale.status === 'scheduled') {
+    const decision = decideRemovedRoom(stale.provider, stale, { zoomConfigured: input.providers.zoom });
+    if (decision.kind === 'delete-webinar') {
+      operations.push({ action: 'delete', target: 'zoom-webinar', roomId: stale.id, webinarId: decision.webinarId, when: 'now', reason: 'the conference day is no longer in the programme' });
+    } else if (decision.kind === 'unschedule') {
       operations.push({ action: 'unschedule', target: 'bbb-room', roomId: stale.id, when: 'now', reason: 'the room is no longer in the programme' });
     }
   }
   return { eventId, version: event.version, generatedAt: now.toISOString(), operations, unchanged };
 
   function planBbb(room: RoomPlan, state: RoomState | undefined): void {
-    if (!input.providers.bbb) return;
-    if (Date.parse(room.endsAt) <= now.getTime()) return void unchanged.push(room.id);
-    if (state?.status === 'ready') return void unchanged.push(room.id);
-    const due = Date.parse(room.startsAt) - input.bbbLeadMinutes * 60_000;
-    operations.push({
-      action: 'create',
-      target: 'bbb-room',
-      roomId: room.id,
-      when: due <= now.getTime() ? 'now' : new Date(due).toISOString(),
-      reason: state?.status === 'failed' ? `previous attempt failed: ${state.error ?? 'unknown'}` : 'warm-up before the first session',
-    });
+    const decision = decideBbbRoom(room, state, { now: now.getTime(), leadMinutes: input.bbbLeadMinutes, configured: input.providers.bbb });
+    if (decision.kind === 'unavailable') return;
+    if (!needsWork(decision) || decision.kind !== 'warm-up') return void unchanged.push(room.id);
+    const when = decision.runAt <= now.getTime() ? 'now' : new Date(decision.runAt).toISOString();
+    operations.push({ action: 'create', target: 'bbb-room', roomId: room.id, when, reason: decision.reason });
   }
 
   function planZoom(room: RoomPlan, state: RoomState | undefined): void {
-    if (!input.providers.zoom) return;
-    const webinarId = state?.webinarId;
-    if (!webinarId) {
-      operations.push({ action: 'create', target: 'zoom-webinar', roomId: room.id, when: 'now', reason: 'no webinar exists for this conference day' });
-    } else if (state?.appliedHash !== webinarSpecHash(webinarSpec(event.programme, room, schedule.sessions))) {
-      operations.push({ action: 'update', target: 'zoom-webinar', roomId: room.id, webinarId, when: 'now', reason: 'the programme changed since the webinar was last written' });
+    const decision = decideZoomWebinar(state, webinarSpecHash(webinarSpec(event.programme, room, schedule.sessions)), { configured: input.providers.zoom });
+    if (decision.kind === 'unavailable') return;
+    if (decision.kind === 'create') {
+      operations.push({ action: 'create', target: 'zoom-webinar', roomId: room.id, when: 'now', reason: decision.reason });
+    } else if (decision.kind === 'update' || decision.kind === 'retry') {
+      operations.push({ action: 'update', target: 'zoom-webinar', roomId: room.id, webinarId: decision.webinarId, when: 'now', reason: decision.reason });
     } else {
       unchanged.push(room.id);
     }
-    const when = webinarId ? 'now' : 'after the webinar is created';
-    const registered = input.registrations.get(room.id) ?? new Map<string, Registration>();
-    const attendees = input.participants.filter((p) => p.role !== 'panelist');
+    const when = state?.webinarId ? 'now' : 'after the webinar is created';
     const holds = input.heldBack?.get(room.id) ?? new Map<string, HeldRegistrant>();
-    const heldUntil = (id: string) => {
-      const retryAt = holds.get(id)?.retryAt;
-      return retryAt !== undefined && Date.parse(retryAt) > now.getTime() ? retryAt : undefined;
+    const changes = registrantChanges({
+      participants: input.participants,
+      registered: (input.registrations.get(room.id) ?? new Map<string, Registration>()).keys(),
+      heldUntil: new Map([...holds].map(([id, h]) => [id, h.retryAt])),
+      now: now.getTime(),
+    });
+    const panelists = panelistsToAdd(input.participants, input.panelistEmails.get(room.id) ?? new Set<string>()).map((p) => p.id);
+    const push = (action: 'add' | 'cancel', target: 'zoom-registrants' | 'zoom-panelists', ids: string[], reason: string, at = when) => {
+      if (ids.length > 0) operations.push({ action, target, roomId: room.id, when: at, count: ids.length, participantIds: ids.slice(0, SAMPLE), reason });
     };
-    const unregistered = attendees.filter((p) => !registered.has(p.id)).map((p) => p.id);
-    const add = unregistered.filter((id) => heldUntil(id) === undefined);
-    const held = new Map<string, string[]>();
-    for (const id of unregistered) {
-      const retryAt = heldUntil(id);
-      if (retryAt !== undefined) held.set(retryAt, [...(held.get(retryAt) ?? []), id]);
+    push('add', 'zoom-registrants', changes.add, 'participants without a Zoom registration');
+    for (const { retryAt, ids } of changes.held) {
+      push('add', 'zoom-registrants', ids, "held back: Zoom refused them for today (its daily limit of adds per registrant); sent again after Zoom's reset", retryAt);
     }
-    const active = new Set(attendees.map((p) => p.id));
-    const cancel = [...registered.keys()].filter((id) => !active.has(id));
-    const panelistsKnown = input.panelistEmails.get(room.id) ?? new Set<string>();
-    const panelists = input.participants.filter((p) => p.role === 'panelist' && !panelistsKnown.has(normaliseEmail(p.email))).map((p) => p.id);
-    const push = (action: 'add' | 'cancel', target: 'zoom-registrants' | 'zoom-panelists', ids: string[], reason: string) => {
-      if (ids.length > 0) operations.push({ action, target, roomId: room.id, when, count: ids.length, participantIds: ids.slice(0, SAMPLE), reason });
-    };
-    push('add', 'zoom-registrants', add, 'participants without a Zoom registration');
-    for (const [retryAt, ids] of [...held].sort(([a], [b]) => a.localeCompare(b))) {
-      const reason = "held back: Zoom refused them for today (its daily limit of adds per registrant); sent again after Zoom's reset";
-      operations.push({ action: 'add', target: 'zoom-registrants', roomId: room.id, when: retryAt, count: ids.length, participantIds: ids.slice(0, SAMPLE), reason });
-    }
-    push('cancel', 'zoom-registrants', cancel, 'registrations of removed participants');
+    push('cancel', 'zoom-registrants', changes.cancel, 'registrations of removed participants');
     push('add', 'zoom-panelists', panelists, 'panelists not yet on the webinar');
   }
 }

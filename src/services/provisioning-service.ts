@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
+import { decideBbbRoom, decideRemovedRoom, decideZoomWebinar, needsWork } from '../domain/provisioning-decision.js';
 import { scheduleProgramme, type RoomPlan } from '../domain/schedule.js';
 import { jobId } from '../queue/job-registry.js';
 import type { Queues } from '../queue/queues.js';
@@ -7,6 +8,7 @@ import type { StoredEvent } from '../store/event-store.js';
 import type { RoomState, RoomStateStore } from '../store/room-state-store.js';
 import type { Logger } from '../logger.js';
 import type { ZoomStore } from '../store/zoom-store.js';
+import { webinarSpec, webinarSpecHash } from './zoom/webinar-spec.js';
 
 const SAMPLE = 100;
 
@@ -51,18 +53,19 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
 
   async function planBbb(eventId: string, room: RoomPlan, previous: RoomState | undefined): Promise<void> {
     const now = clock.now();
-    if (!deps.providers.bbb) {
-      await rooms.put(eventId, { id: room.id, provider: 'bbb', status: 'pending', error: 'BigBlueButton is not configured (BBB_URL)', updatedAt: now.toISOString() });
+    const decision = decideBbbRoom(room, previous, { now: now.getTime(), leadMinutes: deps.bbbLeadMinutes, configured: deps.providers.bbb });
+    if (decision.kind === 'unavailable') {
+      await rooms.put(eventId, { id: room.id, provider: 'bbb', status: 'pending', error: decision.reason, updatedAt: now.toISOString() });
       return;
     }
-    const runAt = Date.parse(room.startsAt) - deps.bbbLeadMinutes * 60_000;
-    if (Date.parse(room.endsAt) <= now.getTime()) {
+    if (decision.kind === 'finished') {
       await dropJob(previous);
       await rooms.plan(eventId, { ...(previous ?? {}), id: room.id, provider: 'bbb', status: 'pending', updatedAt: now.toISOString(), jobId: undefined, runAt: undefined });
       return;
     }
+    const { runAt } = decision;
     const id = jobId('bbb.create-room', eventId, room.id, runAt);
-    if (previous?.jobId === id && previous.status !== 'failed') return;
+    if (!needsWork(decision) || (previous?.jobId === id && previous.status !== 'failed')) return;
     if (previous?.jobId === id) {
       // BullMQ ignores an id it still holds as failed: remove it so the same warm-up can be tried again.
       await (await queues.get('bbb').getJob(id))?.remove().catch(() => undefined);
@@ -84,17 +87,21 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
     });
   }
 
-  async function planZoom(eventId: string, room: RoomPlan, previous: RoomState | undefined, version: number): Promise<void> {
+  async function planZoom(event: StoredEvent, room: RoomPlan, previous: RoomState | undefined): Promise<void> {
+    const { programme, version } = event;
     const now = clock.now();
-    if (!deps.providers.zoom) {
-      await rooms.put(eventId, { id: room.id, provider: 'zoom', status: 'pending', error: 'Zoom is not configured (ZOOM_ACCOUNT_ID)', updatedAt: now.toISOString(), languages: room.interpretation?.languages ?? [] });
+    const hash = webinarSpecHash(webinarSpec(programme, room, scheduleProgramme(programme).sessions));
+    const decision = decideZoomWebinar(previous, hash, { configured: deps.providers.zoom });
+    if (decision.kind === 'unavailable') {
+      await rooms.put(programme.id, { id: room.id, provider: 'zoom', status: 'pending', error: decision.reason, updatedAt: now.toISOString(), languages: room.interpretation?.languages ?? [] });
       return;
     }
+    if (!needsWork(decision)) return;
     // One sync job per programme version: edits coalesce because a newer version's job reads the newest programme.
-    const id = jobId('zoom.sync-webinar', eventId, room.id, `v${version}`);
+    const id = jobId('zoom.sync-webinar', programme.id, room.id, `v${version}`);
     if (previous?.jobId === id) return;
-    await queues.enqueue('zoom.sync-webinar', { eventId, roomId: room.id, version }, { jobId: id });
-    await planZoomState(eventId, room, previous, id);
+    await queues.enqueue('zoom.sync-webinar', { eventId: programme.id, roomId: room.id, version }, { jobId: id });
+    await planZoomState(programme.id, room, previous, id);
   }
 
   /**
@@ -120,16 +127,19 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
         const previous = existing.get(room.id);
         existing.delete(room.id);
         if (room.provider === 'bbb') await planBbb(programme.id, room, previous);
-        else await planZoom(programme.id, room, previous, version);
+        else await planZoom(event, room, previous);
       }
+      const removed: string[] = [];
       for (const stale of existing.values()) {
-        if (stale.provider === 'zoom' && deps.providers.zoom && stale.webinarId) {
+        const decision = decideRemovedRoom(stale.provider, stale, { zoomConfigured: deps.providers.zoom });
+        if (decision.kind === 'delete-webinar') {
+          // The sync job finds the day gone, deletes the webinar and forgets the room.
           await queues.enqueue('zoom.sync-webinar', { eventId: programme.id, roomId: stale.id }, { jobId: jobId('zoom.sync-webinar', programme.id, stale.id, `v${version}`) });
           continue;
         }
         await dropJob(stale);
+        removed.push(stale.id);
       }
-      const removed = [...existing.values()].filter((s) => !(s.provider === 'zoom' && deps.providers.zoom && s.webinarId)).map((s) => s.id);
       await rooms.remove(programme.id, removed);
       logger.info({ eventId: programme.id, version, rooms: wanted.length, removed: removed.length }, 'provisioning reconciled');
     },

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { deleteMatching, type KeySpace } from './redis.js';
+import { wallClock } from '../clock.js';
 
 export const registrationSchema = z.object({ registrantId: z.string(), joinUrl: z.string(), email: z.string() });
 export type Registration = z.infer<typeof registrationSchema>;
@@ -116,7 +117,7 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
     async claimQueued(eventId, roomId, ids, jobId) {
       const claimed: string[] = [];
       const key = k(eventId, roomId, 'queued');
-      const value = `${jobId}|${Date.now()}`;
+      const value = `${jobId}|${wallClock.now().getTime()}`;
       const results = await Promise.all(ids.map((id) => redis.hsetnx(key, id, value)));
       results.forEach((ok, i) => ok === 1 && claimed.push(ids[i] ?? ''));
       return claimed;
@@ -163,7 +164,7 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
     async holdBack(eventId, roomId, entries) {
       if (entries.size === 0) return;
       const held = [...entries].flatMap(([id, h]) => [id, JSON.stringify(heldRegistrantSchema.parse(h))]);
-      const claims = [...entries].flatMap(([id, h]) => [id, `${h.jobId}|${Date.now()}`]);
+      const claims = [...entries].flatMap(([id, h]) => [id, `${h.jobId}|${wallClock.now().getTime()}`]);
       await redis.multi().hset(k(eventId, roomId, 'held'), ...held).hset(k(eventId, roomId, 'queued'), ...claims).exec();
     },
     async heldBack(eventId, roomId) {

@@ -31,7 +31,7 @@ export function createProcessors(deps: Deps): Partial<Processors> {
         })
       : notConfigured('Zoom (ZOOM_ACCOUNT_ID)'),
     'zoom.sync-registrants': zoom
-      ? zoomSyncRegistrants({ rooms: deps.roomStates, participants: deps.participantStore, zoom: zoom.client, zoomStore: deps.zoomStore, queues: deps.queues })
+      ? zoomSyncRegistrants({ clock: deps.clock, rooms: deps.roomStates, participants: deps.participantStore, zoom: zoom.client, zoomStore: deps.zoomStore, queues: deps.queues })
       : notConfigured('Zoom (ZOOM_ACCOUNT_ID)'),
     'zoom.register-batch': zoom
       ? zoomRegisterBatch({ ...common, participants: deps.participantStore, zoom: zoom.client, zoomStore: deps.zoomStore, logger: deps.logger, pacer: zoom.heavyCalls, queues: deps.queues })

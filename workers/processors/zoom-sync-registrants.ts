@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { normaliseEmail } from '../../src/domain/participant.js';
+import { panelistsToAdd, registrantChanges } from '../../src/domain/registrant-changes.js';
 import { isAccountRateLimit, isZoomApiError, refusedRegistrant } from '../../src/providers/zoom/zoom-errors.js';
+import { wallClock, type Clock } from '../../src/clock.js';
 import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
 import { jobId, type JobPayload } from '../../src/queue/job-registry.js';
 import type { Queues } from '../../src/queue/queues.js';
@@ -11,6 +13,7 @@ import type { RoomStateStore } from '../../src/store/room-state-store.js';
 import type { Registration, ZoomStore } from '../../src/store/zoom-store.js';
 
 export interface ZoomSyncRegistrantsDeps {
+  clock: Clock;
   rooms: RoomStateStore;
   participants: Pick<ParticipantStore, 'list'>;
   zoom: ZoomClient;
@@ -51,7 +54,7 @@ export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
 
       if (panelists.length > 0) {
         const known = new Set((await deps.zoom.listPanelists(webinarId)).map((p) => normaliseEmail(p.email)));
-        for (const batch of chunks(panelists.filter((p) => !known.has(normaliseEmail(p.email))), BATCH)) {
+        for (const batch of chunks(panelistsToAdd(panelists, known), BATCH)) {
           await deps.zoom.addPanelists(webinarId, batch.map((p) => ({ email: p.email, name: p.name })));
         }
       }
@@ -64,7 +67,9 @@ export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
 
       const registered = await deps.zoomStore.allRegistrations(eventId, roomId);
       const { queued, waitForClaims } = await releaseOrphanedClaims(deps, eventId, roomId);
-      const pending = attendees.filter((p) => !registered.has(p.id) && !queued.has(p.id)).map((p) => p.id);
+      // Held-back people are claimed by their retry job, so they are among the queued here.
+      const changes = registrantChanges({ participants, registered: registered.keys(), now: deps.clock.now().getTime() });
+      const pending = changes.add.filter((id) => !queued.has(id));
       let batches = 0;
       for (const ids of chunks(pending, BATCH)) {
         // The planner's seq is part of the id: the same people planned again after a failure get a new job,
@@ -80,7 +85,7 @@ export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
       // A removed person is no longer waiting for Zoom's reset; their retry job finds them gone and lets go of the claim.
       const held = await deps.zoomStore.heldBack(eventId, roomId);
       await deps.zoomStore.releaseHeld(eventId, roomId, [...held.keys()].filter((pid) => !active.has(pid)));
-      const stale = [...registered].filter(([pid]) => !active.has(pid));
+      const stale = changes.cancel.map((pid) => [pid, registered.get(pid)!] as const);
       let deferred = 0;
       for (const batch of chunks(stale, BATCH)) deferred += await cancelRegistrations(deps, eventId, roomId, webinarId, batch);
       if (waitForClaims) {
@@ -153,7 +158,7 @@ async function releaseOrphanedClaims(
     const state = job ? await job.getState() : 'missing';
     if (state === 'completed' || state === 'failed' || state === 'unknown') orphans.push(...ids);
     else if (state === 'missing') {
-      if (Date.now() - at > CLAIM_GRACE_MS) orphans.push(...ids);
+      if (wallClock.now().getTime() - at > CLAIM_GRACE_MS) orphans.push(...ids);
       else waitForClaims = true;
     }
   }

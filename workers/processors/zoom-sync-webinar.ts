@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Clock } from '../../src/clock.js';
+import { decideZoomWebinar } from '../../src/domain/provisioning-decision.js';
 import { scheduleProgramme } from '../../src/domain/schedule.js';
 import { isAccountRateLimit, isZoomApiError } from '../../src/providers/zoom/zoom-errors.js';
 import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
@@ -33,6 +34,10 @@ export function zoomSyncWebinar(deps: ZoomSyncWebinarDeps) {
     const room = schedule?.rooms.find((r) => r.id === roomId && r.provider === 'zoom');
     const state = await deps.rooms.get(eventId, roomId);
     const now = () => deps.clock.now();
+    const findCreated = async ({ topic, startTime }: { topic: string; startTime: string }) => {
+      const found = (await deps.zoom.listWebinars(deps.userId)).find((w) => w.topic === topic && w.start_time === startTime);
+      return found ? String(found.id) : undefined;
+    };
 
     try {
       if (!stored || !schedule || !room) {
@@ -48,22 +53,22 @@ export function zoomSyncWebinar(deps: ZoomSyncWebinarDeps) {
       const hash = webinarSpecHash(spec);
       await deps.rooms.update(eventId, roomId, { status: state?.status === 'ready' ? 'ready' : 'provisioning', error: undefined }, now());
 
-      let webinarId = state?.webinarId;
-      if (!webinarId && state?.pendingCreate) {
-        const { topic, startTime } = state.pendingCreate;
-        const existing = (await deps.zoom.listWebinars(deps.userId)).find((w) => w.topic === topic && w.start_time === startTime);
-        if (existing) webinarId = String(existing.id);
-      }
-      if (!webinarId) {
+      const decision = decideZoomWebinar(state, hash, { configured: true });
+      let webinarId = decision.kind === 'create' || decision.kind === 'unavailable' ? undefined : decision.webinarId;
+      // A create whose answer was lost is found by its topic and start, then written like any other update.
+      const adopted = decision.kind === 'create' && decision.adopt ? await findCreated(decision.adopt) : undefined;
+      if (decision.kind === 'create' && !adopted) {
         await deps.rooms.update(eventId, roomId, { pendingCreate: { topic: spec.topic, startTime: spec.start_time } }, now());
         const created = await deps.zoom.createWebinar(deps.userId, spec);
         webinarId = String(created.id);
         await deps.rooms.update(eventId, roomId, { webinarId, appliedHash: hash, pendingCreate: undefined }, now());
-      } else if (state?.appliedHash !== hash) {
+      } else if (decision.kind === 'update' || adopted) {
+        webinarId = adopted ?? webinarId;
         const { type: _type, ...patch } = spec;
-        await deps.zoom.updateWebinar(webinarId, patch);
+        await deps.zoom.updateWebinar(webinarId!, patch);
         await deps.rooms.update(eventId, roomId, { webinarId, appliedHash: hash, pendingCreate: undefined }, now());
       }
+      if (!webinarId) throw new Error('no webinar to provision');
       await deps.onWebinarKnown?.(webinarId, eventId, roomId);
 
       const readBack = await deps.zoom.getWebinar(webinarId);
