@@ -7,7 +7,6 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY config ./config
 COPY src ./src
-COPY workers ./workers
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled output only, run as the unprivileged node user.

@@ -42,7 +42,7 @@ export async function benchJoinCrowd(): Promise<string[]> {
     bbb.faults.latencyMs = BBB_LATENCY_MS;
     const first = await wave();
     const creates = bbb.callCount('create');
-    run.deps.participantCache.clear();
+    run.api.participantCache.clear();
     const running = await wave();
     return [
       `join crowd: ${CROWD} concurrent first joins, BBB ${BBB_LATENCY_MS} ms per call: create calls ${creates} (target 1), p50 ${first.p50.toFixed(0)} ms, p99 ${first.p99.toFixed(0)} ms, non-302 ${first.non302}`,

@@ -2,10 +2,12 @@
 // total time against the theoretical minimum (100 calls at 10/s), the number of 429s, and duplicates.
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config/env.js';
-import { createDeps } from '../src/deps.js';
+import { createApi } from '../src/composition/api.js';
+import { createCore } from '../src/composition/core.js';
+import { createWorker } from '../src/composition/worker.js';
 import { createLogger } from '../src/logger.js';
 import { startZoomSimulator } from '../simulators/zoom/zoom-simulator.js';
-import { startWorker } from '../workers/worker.js';
+import { startJobRunner } from '../src/workers/job-runner.js';
 import { deletePrefix } from './lib.js';
 
 const COUNT = 3000;
@@ -28,11 +30,13 @@ export async function benchZoomRegistrants(): Promise<string[]> {
     REDIS_KEY_PREFIX: prefix,
     LOG_LEVEL: 'warn',
   });
-  const deps = await createDeps(config, createLogger('warn'));
-  const worker = await startWorker(deps);
+  const core = await createCore(config, createLogger('warn'));
+  const api = createApi(core);
+  const workerParts = createWorker(core);
+  const worker = await startJobRunner(workerParts.runner);
   try {
     const date = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-    await deps.events.put({
+    await core.events.put({
       id: 'bench',
       title: 'Bench conference',
       timezone: 'UTC',
@@ -40,11 +44,11 @@ export async function benchZoomRegistrants(): Promise<string[]> {
       days: [{ date, kind: 'conference', title: 'Conference', sessions: [{ id: 'c1', title: 'Opening', start: '10:00', end: '11:00' }] }],
     });
     const roomId = `zoom-${date}`;
-    while ((await deps.roomStates.get('bench', roomId))?.status !== 'ready') await new Promise((r) => setTimeout(r, 50));
-    const webinarId = Number((await deps.roomStates.get('bench', roomId))?.webinarId);
+    while ((await core.stores.rooms.get('bench', roomId))?.status !== 'ready') await new Promise((r) => setTimeout(r, 50));
+    const webinarId = Number((await core.stores.rooms.get('bench', roomId))?.webinarId);
 
     const started = performance.now();
-    await deps.participants.add(
+    await api.app.participants.add(
       'bench',
       Array.from({ length: COUNT }, (_, i) => ({ name: `Person ${i}`, email: `p${i}@bench.example`, role: 'participant' as const })),
     );
@@ -52,7 +56,7 @@ export async function benchZoomRegistrants(): Promise<string[]> {
     const deadline = Date.now() + 120_000;
     while (registrants().length < COUNT && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     // Everyone has a stored personal link once the last batch job has recorded its answer.
-    while ((await deps.zoomStore.allRegistrations('bench', roomId)).size < COUNT && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await core.stores.zoom.allRegistrations('bench', roomId)).size < COUNT && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const seconds = (performance.now() - started) / 1000;
 
     const emails = registrants().map((r) => r.email);
@@ -72,8 +76,10 @@ export async function benchZoomRegistrants(): Promise<string[]> {
     ];
   } finally {
     await worker.close();
-    await deletePrefix(deps.redis, prefix);
-    await deps.close();
+    workerParts.close();
+    await deletePrefix(core.redis, prefix);
+    await api.close();
+    await core.close();
     await zoom.close();
   }
 }

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/env.js';
 import { programmeSchema, type ProgrammeInput } from '../src/domain/programme.js';
-import { RedisUnreachableError } from '../src/deps.js';
-import { startService, type RunningService } from '../src/service.js';
+import { RedisUnreachableError } from '../src/composition/core.js';
+import { startRoles, type RunningService } from '../src/composition/roles.js';
 import { startBbbSimulator } from '../simulators/bbb/bbb-simulator.js';
 import { startZoomSimulator } from '../simulators/zoom/zoom-simulator.js';
 import { createRedis, deleteMatching } from '../src/store/redis.js';
@@ -54,7 +54,7 @@ const config = loadConfig({
 
 let service: RunningService;
 try {
-  service = await startService(config);
+  service = await startRoles(config);
 } catch (error) {
   await bbb.close();
   await zoom.close();
@@ -68,11 +68,11 @@ try {
   throw error;
 }
 
-const { deps } = service;
-await deps.events.put(programme);
-const stored = await deps.events.getStored('demo');
-if (stored) await deps.provisioning.provisionNow(stored);
-const issued = await deps.participants.add('demo', [
+const { core, api } = service;
+await core.events.put(programme);
+const stored = await core.events.getStored('demo');
+if (stored) await core.provisioning.provisionNow(stored);
+const issued = await api?.app.participants.add('demo', [
   { name: 'Maria Moderator', email: 'maria@demo.example', role: 'moderator' },
   { name: 'Arun Attendee', email: 'arun@demo.example', role: 'participant' },
 ]);

@@ -1,7 +1,8 @@
 // Serves the real join route with its room running, for bench/join-redirect.ts. Prints {"url": …} when ready.
 import { loadConfig } from '../../config/env.js';
 import { buildApp } from '../../src/app.js';
-import { createDeps } from '../../src/deps.js';
+import { createApi } from '../../src/composition/api.js';
+import { createCore } from '../../src/composition/core.js';
 import { createLogger } from '../../src/logger.js';
 import { startBbbSimulator } from '../../simulators/bbb/bbb-simulator.js';
 import { pino } from 'pino';
@@ -20,8 +21,9 @@ const config = loadConfig({
 // Production logging at info, written synchronously as the service writes to stdout, but to /dev/null so
 // the terminal does not slow the run.
 const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: true }));
-const deps = await createDeps(config, logger, { keyPrefix: `bench:${process.pid}` });
-const app = await buildApp(deps);
+const core = await createCore(config, logger, { keyPrefix: `bench:${process.pid}` });
+const api = createApi(core);
+const app = await buildApp(api.app);
 const headers = { authorization: `Bearer ${token}` };
 
 const now = new Date();
@@ -48,6 +50,7 @@ if (first.statusCode !== 302) throw new Error(`priming join answered ${first.sta
 await fetch(first.headers.location as string, { redirect: 'manual' });
 
 await serveForBench(app, joinPath, async () => {
-  await deps.close();
+  await api.close();
+  await core.close();
   await bbb.close();
 });

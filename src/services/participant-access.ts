@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { verifyLink, type LinkSubject, type SigningKey } from '../domain/link-token.js';
 import type { Participant } from '../domain/participant.js';
 import { scheduleProgramme, type RoomPlan, type Schedule, type ScheduledSession } from '../domain/schedule.js';
@@ -50,7 +50,8 @@ export interface ParticipantCache {
 export interface ParticipantCacheOptions {
   maxEntries?: number;
   ttlMs?: number;
-  now?: () => number;
+  /** The process's clock; the cache lives in one process, so the injected one. */
+  clock?: Clock;
 }
 
 // 50k entries of a few hundred bytes each is well under 50 MB and covers the largest events we run.
@@ -64,7 +65,8 @@ const cacheKey = (eventId: string, participantId: string) => `${eventId}\n${part
 export function createParticipantCache(options: ParticipantCacheOptions = {}): ParticipantCache {
   const maxEntries = options.maxEntries ?? CACHE_MAX_ENTRIES;
   const ttlMs = options.ttlMs ?? CACHE_TTL_MS;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now().getTime();
   const entries = new Map<string, { value: Known; expiresAt: number }>();
   let live = false;
   // Bumped by every invalidation: a read that started before one may have seen the old record.
@@ -194,7 +196,7 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
   // `loaded` is set once the read has settled, so a fresh entry can be used without awaiting it.
   type EventEntry = { at: number; event: Promise<LoadedEvent | undefined>; loaded?: LoadedEvent };
   const events = new Map<string, EventEntry>();
-  const cache = deps.cache ?? createParticipantCache();
+  const cache = deps.cache ?? createParticipantCache({ clock: deps.clock });
   // Tokens that passed the HMAC check, so a returning link costs a map lookup instead of a MAC. Only the
   // exact same string hits, and the signing keys are fixed for the life of the process, so the answer
   // cannot differ; failures are not kept (nobody can fill this with garbage).

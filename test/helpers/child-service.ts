@@ -15,7 +15,7 @@ export interface ChildExit {
 }
 
 /**
- * The service (`src/server.ts` or `workers/main.ts`) as a real child process, run through tsx exactly as an
+ * The service (`src/server.ts`, any ROLE) or the demo as a real child process, run through tsx exactly as an
  * operator would run it. Every line it writes is appended to `sink` (for the log audit) and to `lines`.
  */
 export class ChildService {
@@ -25,7 +25,7 @@ export class ChildService {
   private exit: ChildExit | undefined;
 
   constructor(
-    readonly entry: 'src/server.ts' | 'workers/main.ts' | 'demo/run-demo.ts',
+    readonly entry: 'src/server.ts' | 'demo/run-demo.ts',
     env: Record<string, string>,
     private readonly sink: string[] = [],
   ) {

@@ -2,17 +2,19 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
-import { createDeps, type Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
-import { startWorker, type RunningWorker } from '../../workers/worker.js';
+import type { RunningWorker } from '../../src/workers/job-runner.js';
 import { startBbbServer, TEST_BBB_SECRET, type BbbSimulator } from '../fakes/bbb-server.js';
 import { SIM_CREDENTIALS, type ZoomSimulator } from '../fakes/zoom-server.js';
 import { deleteKeys, uniquePrefix } from './redis-keys.js';
+import { createServiceParts, type ServiceParts, type TestDeps } from './service-parts.js';
 import { testConfig } from './test-config.js';
 
 export interface Stack {
   app: FastifyInstance;
-  deps: Deps;
+  deps: TestDeps;
+  /** Starts (another) worker on this stack's core. */
+  startWorker: ServiceParts['startWorker'];
   worker: RunningWorker | undefined;
   bbb: BbbSimulator;
   logs: string[];
@@ -59,13 +61,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const logger = createLogger(config.logLevel, sink);
   const prefix = options.prefix ?? uniquePrefix('stack');
-  const deps = await createDeps(config, logger, { keyPrefix: prefix, ...(options.clock ? { clock: options.clock } : {}) });
-  const app = await buildApp(deps);
+  const parts = await createServiceParts(config, logger, { keyPrefix: prefix, ...(options.clock ? { clock: options.clock } : {}) });
+  const { deps } = parts;
+  const app = await buildApp(parts.api.app);
   await app.ready();
-  const worker = options.worker ? await startWorker(deps) : undefined;
+  const worker = options.worker ? await parts.startWorker() : undefined;
   return {
     app,
     deps,
+    startWorker: parts.startWorker,
     worker,
     bbb,
     logs,

@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/env.js';
 import { buildApp } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
-import { createDeps, type Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { deleteKeys, uniquePrefix } from './redis-keys.js';
+import { createServiceParts, type TestDeps } from './service-parts.js';
 import { ORGANIZER_TOKEN, testConfig } from './test-config.js';
 
 export interface TestApp {
   app: FastifyInstance;
-  deps: Deps;
+  deps: TestDeps;
   prefix: string;
   close(): Promise<void>;
 }
@@ -17,8 +17,9 @@ export interface TestApp {
 export async function createTestApp(options: { config?: Config; clock?: Clock } = {}): Promise<TestApp> {
   const config = options.config ?? testConfig();
   const prefix = uniquePrefix('app');
-  const deps = await createDeps(config, createLogger('silent'), { keyPrefix: prefix, clock: options.clock });
-  const app = await buildApp(deps);
+  const parts = await createServiceParts(config, createLogger('silent'), { keyPrefix: prefix, ...(options.clock ? { clock: options.clock } : {}) });
+  const { deps } = parts;
+  const app = await buildApp(parts.api.app);
   await app.ready();
   return {
     app,

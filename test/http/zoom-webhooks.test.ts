@@ -2,10 +2,10 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { createDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { signZoomWebhook } from '../../src/providers/zoom/webhook-signature.js';
 import { deleteKeys, uniquePrefix } from '../helpers/redis-keys.js';
+import { createServiceParts } from '../helpers/service-parts.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { testConfig } from '../helpers/test-config.js';
 
@@ -249,8 +249,8 @@ describe('POST /webhooks/zoom logging', () => {
     });
     const config = testConfig({ ZOOM_WEBHOOK_SECRET_TOKEN: SECRET });
     const prefix = uniquePrefix('zoomlog');
-    const deps = await createDeps(config, createLogger('trace', sink), { keyPrefix: prefix });
-    const app = await buildApp(deps);
+    const { deps, api } = await createServiceParts(config, createLogger('trace', sink), { keyPrefix: prefix });
+    const app = await buildApp(api.app);
     try {
       await deps.attendance.linkWebinar(WEBINAR_ID, LINK);
       const marker = `secret-marker-${randomUUID()}`;

@@ -254,7 +254,7 @@ describe('SIGTERM under load', () => {
       for (const p of res.json().participants as Array<{ links: { page: string } }>) issuedPages.push(p.links.page);
 
       // Zoom answers slowly; SIGTERM arrives while the first batch call is waiting for its answer.
-      const worker = new ChildService('workers/main.ts', env, childLogs);
+      const worker = new ChildService('src/server.ts', { ...env, ROLE: 'worker' }, childLogs);
       let termSent = false;
       proxy.beforeReply = async (call) => {
         if (!call.path.endsWith('/batch_registrants') || termSent) return;
@@ -278,7 +278,7 @@ describe('SIGTERM under load', () => {
       expect(counts).toMatchObject({ active: 0, failed: 0 });
 
       // A new worker picks up whatever was still waiting: everyone is registered, once.
-      const next = new ChildService('workers/main.ts', env, childLogs);
+      const next = new ChildService('src/server.ts', { ...env, ROLE: 'worker' }, childLogs);
       await next.waitUntilStarted();
       await expect.poll(() => redis.hlen(key('registrants')), { timeout: 20_000, interval: 200 }).toBe(240);
       expect((await next.stop('SIGTERM')).code).toBe(0);

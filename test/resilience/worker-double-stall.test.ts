@@ -48,7 +48,7 @@ afterAll(async () => {
 
 /** Starts a worker and SIGKILLs it as soon as the proxy has Zoom's answer to a call matching `when`. */
 async function killDuring(when: (method: string, path: string) => boolean): Promise<string> {
-  const worker = new ChildService('workers/main.ts', env, childLogs);
+  const worker = new ChildService('src/server.ts', { ...env, ROLE: 'worker' }, childLogs);
   let hit = '';
   proxy.beforeReply = async (call) => {
     if (!when(call.method, call.path)) return;
@@ -91,7 +91,7 @@ describe('a registration batch whose worker dies twice', () => {
     // Zoom itself got everyone with the first (answer-lost) call.
     expect(zoom.state.registrants.get(webinarId)?.length).toBe(30);
 
-    survivor = new ChildService('workers/main.ts', env, childLogs);
+    survivor = new ChildService('src/server.ts', { ...env, ROLE: 'worker' }, childLogs);
     await survivor.waitUntilStarted();
     // One more arrival: an ordinary trigger for the registration planner to look at everyone again.
     const more = await stack.app.inject({ method: 'POST', url: `/api/v1/events/${EVENT}/participants`, headers: auth, payload: { participants: [person(31)] } });

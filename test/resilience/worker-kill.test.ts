@@ -105,7 +105,7 @@ describe('worker SIGKILL during provisioning and registration', () => {
 
     const kills: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
-      const worker = new ChildService('workers/main.ts', env, childLogs);
+      const worker = new ChildService('src/server.ts', { ...env, ROLE: 'worker' }, childLogs);
       await worker.waitUntilStarted();
       const mode = prng.pick(['timer', 'zoom-call', 'timer-busy'] as const);
       const delayMs = prng.int(30, 1200);
@@ -151,7 +151,7 @@ describe('worker SIGKILL during provisioning and registration', () => {
     console.log(`[resilience] worker-kill seed ${SEED}: ${claims} participants claimed for batches when the last worker starts`);
 
     // A last worker runs to the end; one more arrival makes the planner look at everyone again.
-    survivor = new ChildService('workers/main.ts', env, childLogs);
+    survivor = new ChildService('src/server.ts', { ...env, ROLE: 'worker' }, childLogs);
     await survivor.waitUntilStarted();
     await wave(1);
     const attendees = [...issued.keys()].filter((_, i) => i >= PANELISTS);

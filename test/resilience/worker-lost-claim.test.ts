@@ -5,7 +5,7 @@ import { findLeaks, linkSecrets } from '../helpers/log-audit.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { auth } from '../helpers/test-app.js';
 import { TestClock } from '../helpers/test-clock.js';
-import { startWorker, type RunningWorker } from '../../workers/worker.js';
+import type { RunningWorker } from '../../src/workers/job-runner.js';
 import { person, resilienceProgramme } from './fixtures.js';
 
 /**
@@ -45,7 +45,7 @@ describe('people claimed for a batch job that was never enqueued (worker died in
     // What claimQueued wrote just before the worker died: the job id it was about to enqueue.
     await stack.deps.redis.hset(key('queued'), ...issued.flatMap((p) => [p.id, `zoom.register-batch.${EVENT}.${ROOM}.0123456789abcdef0123`]));
 
-    worker = await startWorker(stack.deps);
+    worker = await stack.startWorker();
     await expect.poll(async () => (await stack.deps.roomStates.get(EVENT, ROOM))?.status, { timeout: 15_000, interval: 100 }).toBe('ready');
     // A later arrival is registered: the pipeline itself works.
     const more = await stack.app.inject({ method: 'POST', url: `/api/v1/events/${EVENT}/participants`, headers: auth, payload: { participants: [person(31)] } });

@@ -32,7 +32,7 @@ describe('participant cache', () => {
 
   it('forgets entries after the TTL and evicts the oldest beyond its bound', async () => {
     let now = 0;
-    const cache = createParticipantCache({ maxEntries: 2, ttlMs: 1000, now: () => now });
+    const cache = createParticipantCache({ maxEntries: 2, ttlMs: 1000, clock: { now: () => new Date(now) } });
     cache.clear(true);
     for (const id of ['p1', 'p2', 'p3']) await cache.load('e', id, async () => person(id));
     expect([cache.get('e', 'p1'), cache.get('e', 'p2'), cache.get('e', 'p3')].map((p) => (p as Participant | undefined)?.id)).toEqual([undefined, 'p2', 'p3']);

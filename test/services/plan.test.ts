@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type RunningWorker } from '../../workers/worker.js';
+import type { RunningWorker } from '../../src/workers/job-runner.js';
 import { startZoomServer, type ZoomSimulator } from '../fakes/zoom-server.js';
 import { auth } from '../helpers/test-app.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -61,7 +61,7 @@ describe('GET /api/v1/events/:eventId/plan', () => {
     );
     expect(zoom.calls.filter((c) => c.path.startsWith('/v2/'))).toHaveLength(0);
 
-    worker = await startWorker(s.deps);
+    worker = await s.startWorker();
     await expect.poll(async () => (await plan()).operations.filter((o) => String(o.target).startsWith('zoom')), { timeout: 10_000 }).toEqual([]);
     expect((await plan()).unchanged).toContain('zoom-2030-06-05');
 

@@ -1,3 +1,4 @@
+import { wallClock } from '../../clock.js';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { S2SAuthToken, TokenStore } from '@zoom/rivet/meetings';
@@ -78,7 +79,7 @@ export function createZoomTokenStore(options: ZoomTokenStoreOptions): ZoomTokenS
     clientId,
     clientSecret,
     keyPrefix = 'ao',
-    now = Date.now,
+    now = () => wallClock.now().getTime(),
     // Rivet truncates to whole seconds and refetches at <= 60 s; 5 s of slack keeps it from ever doing so.
     refreshBeforeExpiryMs = 65_000,
     lockTtlMs = 10_000,

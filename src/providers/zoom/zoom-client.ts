@@ -1,3 +1,4 @@
+import { wallClock } from '../../clock.js';
 import { MeetingsS2SAuthClient } from '@zoom/rivet/meetings';
 import type { HttpReceiver, MeetingsS2SAuthOptions } from '@zoom/rivet/meetings';
 import type { Redis } from 'ioredis';
@@ -99,7 +100,8 @@ function limitItems(what: string, count: number): void {
 }
 
 export function createZoomClient(options: ZoomClientOptions): ZoomClient {
-  const { timeoutMs = 10_000, now = Date.now } = options;
+  // Zoom's token lifetimes and rate-limit resets are real time: the wall clock unless a test says otherwise.
+  const { timeoutMs = 10_000, now = () => wallClock.now().getTime() } = options;
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const tokenStore =
     options.tokenStore ??

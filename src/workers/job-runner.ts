@@ -1,10 +1,25 @@
 import { Worker, type Job } from 'bullmq';
-import { ProviderRateLimited } from '../src/queue/rate-limited.js';
-import { wallClock } from '../src/clock.js';
-import type { Deps } from '../src/deps.js';
-import { jobRegistry, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '../src/queue/job-registry.js';
-import { createRedis } from '../src/store/redis.js';
-import { createProcessors, type Processors } from './processors/index.js';
+import { wallClock } from '../clock.js';
+import type { Metrics } from '../http/metrics.js';
+import type { Logger } from '../logger.js';
+import type { BullmqLimiter } from '../providers/zoom/rate-limits.js';
+import { jobRegistry, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '../queue/job-registry.js';
+import { ProviderRateLimited } from '../queue/rate-limited.js';
+import { createRedis } from '../store/redis.js';
+
+export type Processors = { [N in JobName]: (payload: JobPayload<N>, job: Job) => Promise<unknown> };
+
+/** What the BullMQ workers need: the processors and limiters come from the worker composition. */
+export interface JobRunnerDeps {
+  logger: Logger;
+  metrics: Pick<Metrics, 'jobLag' | 'jobsFinished'>;
+  redisUrl: string;
+  queuePrefix: string;
+  processors: Partial<Processors>;
+  limiters: Partial<Record<QueueName, BullmqLimiter>>;
+  /** Runs in the background once the workers are up. */
+  recover(): Promise<void>;
+}
 
 // Room creates are independent; webinar edits run one at a time so they coalesce; batch registrations
 // run several at once because the limiter, not concurrency, paces them.
@@ -27,10 +42,10 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
 }
 
-export async function startWorker(deps: Deps, options: WorkerOptions = {}): Promise<RunningWorker> {
-  const processors = createProcessors(deps);
+export async function startJobRunner(deps: JobRunnerDeps, options: WorkerOptions = {}): Promise<RunningWorker> {
+  const { processors } = deps;
   checkHandlers(processors);
-  const connection = createRedis(deps.config.redisUrl, 'worker');
+  const connection = createRedis(deps.redisUrl, 'worker');
   connection.on('error', (error) => deps.logger.warn({ err: { message: error.message } }, 'worker redis connection error'));
 
   const workers = QUEUE_NAMES.map((queue) => {
@@ -64,7 +79,7 @@ export async function startWorker(deps: Deps, options: WorkerOptions = {}): Prom
       },
       {
         connection,
-        prefix: `${deps.keys.prefix}:bull`,
+        prefix: deps.queuePrefix,
         concurrency: options.concurrency?.[queue] ?? CONCURRENCY[queue],
         // A worker that dies (SIGKILL, OOM) holds its jobs' locks until they lapse: with these values another
         // worker takes them over within about 20 s instead of a minute. No job holds a call longer than 10 s.
@@ -83,7 +98,7 @@ export async function startWorker(deps: Deps, options: WorkerOptions = {}): Prom
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   deps.logger.info({ queues: QUEUE_NAMES }, 'worker started');
   // In the background: recovery must not hold up start-up, but shutdown waits for it.
-  const recovery = recoverOnStart(deps);
+  const recovery = deps.recover();
 
   return {
     workers,
@@ -95,21 +110,4 @@ export async function startWorker(deps: Deps, options: WorkerOptions = {}): Prom
       deps.logger.info('worker stopped');
     },
   };
-}
-
-/**
- * A worker coming up after a crash re-plans every event: jobs the last programme change could not enqueue
- * are added, and Zoom registration is looked at again (both idempotent, deterministic job ids).
- */
-async function recoverOnStart(deps: Deps): Promise<void> {
-  try {
-    for (const eventId of await deps.eventStore.list()) {
-      const stored = await deps.eventStore.get(eventId);
-      if (!stored) continue;
-      await deps.provisioning.reconcile(stored);
-      await deps.provisioning.participantsChanged(eventId);
-    }
-  } catch (error) {
-    deps.logger.error({ err: { message: (error as Error).message } }, 'start-up recovery failed; the next programme or participant change retries it');
-  }
 }

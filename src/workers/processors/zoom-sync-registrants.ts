@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import { normaliseEmail } from '../../src/domain/participant.js';
-import { panelistsToAdd, registrantChanges } from '../../src/domain/registrant-changes.js';
-import { isAccountRateLimit, isZoomApiError, refusedRegistrant } from '../../src/providers/zoom/zoom-errors.js';
-import { wallClock, type Clock } from '../../src/clock.js';
-import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
-import { jobId, type JobPayload } from '../../src/queue/job-registry.js';
-import type { Queues } from '../../src/queue/queues.js';
-import { ProviderRateLimited } from '../../src/queue/rate-limited.js';
-import type { ParticipantStore } from '../../src/store/participant-store.js';
-import type { RoomStateStore } from '../../src/store/room-state-store.js';
-import type { Registration, ZoomStore } from '../../src/store/zoom-store.js';
+import { normaliseEmail } from '../../domain/participant.js';
+import { panelistsToAdd, registrantChanges } from '../../domain/registrant-changes.js';
+import { isAccountRateLimit, isZoomApiError, refusedRegistrant } from '../../providers/zoom/zoom-errors.js';
+import { wallClock, type Clock } from '../../clock.js';
+import type { ZoomClient } from '../../providers/zoom/zoom-client.js';
+import { jobId, type JobPayload } from '../../queue/job-registry.js';
+import type { Queues } from '../../queue/queues.js';
+import { ProviderRateLimited } from '../../queue/rate-limited.js';
+import type { ParticipantStore } from '../../store/participant-store.js';
+import type { RoomStateStore } from '../../store/room-state-store.js';
+import type { Registration, ZoomStore } from '../../store/zoom-store.js';
 
 export interface ZoomSyncRegistrantsDeps {
   clock: Clock;

@@ -1,17 +1,17 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Clock } from '../../src/clock.js';
-import { decideZoomWebinar } from '../../src/domain/provisioning-decision.js';
-import { scheduleProgramme } from '../../src/domain/schedule.js';
-import { isAccountRateLimit, isZoomApiError } from '../../src/providers/zoom/zoom-errors.js';
-import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
-import type { JobPayload } from '../../src/queue/job-registry.js';
-import { ProviderRateLimited } from '../../src/queue/rate-limited.js';
-import type { Queues } from '../../src/queue/queues.js';
-import { jobId } from '../../src/queue/job-registry.js';
-import { interpretationMismatches, webinarSpec, webinarSpecHash } from '../../src/services/zoom/webinar-spec.js';
-import type { EventStore } from '../../src/store/event-store.js';
-import type { RoomStateStore } from '../../src/store/room-state-store.js';
-import type { ZoomStore } from '../../src/store/zoom-store.js';
+import type { Clock } from '../../clock.js';
+import { decideZoomWebinar } from '../../domain/provisioning-decision.js';
+import { scheduleProgramme } from '../../domain/schedule.js';
+import { isAccountRateLimit, isZoomApiError } from '../../providers/zoom/zoom-errors.js';
+import type { ZoomClient } from '../../providers/zoom/zoom-client.js';
+import type { JobPayload } from '../../queue/job-registry.js';
+import { ProviderRateLimited } from '../../queue/rate-limited.js';
+import type { Queues } from '../../queue/queues.js';
+import { jobId } from '../../queue/job-registry.js';
+import { interpretationMismatches, webinarSpec, webinarSpecHash } from '../../services/zoom/webinar-spec.js';
+import type { EventStore } from '../../store/event-store.js';
+import type { RoomStateStore } from '../../store/room-state-store.js';
+import type { ZoomStore } from '../../store/zoom-store.js';
 import { isFinalAttempt } from './attempts.js';
 
 export interface ZoomSyncWebinarDeps {

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { isFinalAttempt } from './attempts.js';
-import type { Clock } from '../../src/clock.js';
-import { normaliseEmail, type Participant } from '../../src/domain/participant.js';
-import { isAccountRateLimit, isZoomApiError, nextUtcMidnightMs, rateLimitResetMs, refusedRegistrant } from '../../src/providers/zoom/zoom-errors.js';
-import type { ZoomClient } from '../../src/providers/zoom/zoom-client.js';
-import { jobId, type JobPayload } from '../../src/queue/job-registry.js';
-import type { Queues } from '../../src/queue/queues.js';
-import { ProviderRateLimited } from '../../src/queue/rate-limited.js';
-import type { ParticipantStore } from '../../src/store/participant-store.js';
-import type { RoomStateStore } from '../../src/store/room-state-store.js';
-import type { Registration, ZoomStore } from '../../src/store/zoom-store.js';
-import type { Logger } from '../../src/logger.js';
-import type { CallPacer } from '../../src/providers/zoom/call-pacer.js';
+import type { Clock } from '../../clock.js';
+import { normaliseEmail, type Participant } from '../../domain/participant.js';
+import { isAccountRateLimit, isZoomApiError, nextUtcMidnightMs, rateLimitResetMs, refusedRegistrant } from '../../providers/zoom/zoom-errors.js';
+import type { ZoomClient } from '../../providers/zoom/zoom-client.js';
+import { jobId, type JobPayload } from '../../queue/job-registry.js';
+import type { Queues } from '../../queue/queues.js';
+import { ProviderRateLimited } from '../../queue/rate-limited.js';
+import type { ParticipantStore } from '../../store/participant-store.js';
+import type { RoomStateStore } from '../../store/room-state-store.js';
+import type { Registration, ZoomStore } from '../../store/zoom-store.js';
+import type { Logger } from '../../logger.js';
+import type { CallPacer } from '../../providers/zoom/call-pacer.js';
 
 export interface ZoomRegisterBatchDeps {
   rooms: RoomStateStore;

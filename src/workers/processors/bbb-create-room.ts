@@ -1,11 +1,11 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { Clock } from '../../src/clock.js';
-import { scheduleProgramme } from '../../src/domain/schedule.js';
-import { BbbApiError } from '../../src/providers/bbb/bbb-errors.js';
-import type { JobPayload } from '../../src/queue/job-registry.js';
-import type { BbbRooms } from '../../src/services/bbb-rooms.js';
-import type { EventStore } from '../../src/store/event-store.js';
-import type { RoomStateStore } from '../../src/store/room-state-store.js';
+import type { Clock } from '../../clock.js';
+import { scheduleProgramme } from '../../domain/schedule.js';
+import { BbbApiError } from '../../providers/bbb/bbb-errors.js';
+import type { JobPayload } from '../../queue/job-registry.js';
+import type { BbbRooms } from '../../services/bbb-rooms.js';
+import type { EventStore } from '../../store/event-store.js';
+import type { RoomStateStore } from '../../store/room-state-store.js';
 import { isFinalAttempt } from './attempts.js';
 
 export interface BbbCreateRoomDeps {

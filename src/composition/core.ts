@@ -1,0 +1,142 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config/env.js';
+import { systemClock, type Clock } from '../clock.js';
+import { createMetrics, type Metrics } from '../http/metrics.js';
+import type { Logger } from '../logger.js';
+import { createBbbClient, type BbbClient } from '../providers/bbb/bbb-client.js';
+import { createQueues, type Queues } from '../queue/queues.js';
+import { createBbbRooms, type BbbRooms } from '../services/bbb-rooms.js';
+import { createEventService, type EventService } from '../services/event-service.js';
+import { createProvisioningService, type ProvisioningService } from '../services/provisioning-service.js';
+import { createAttendanceStore, type AttendanceStore } from '../store/attendance-store.js';
+import { createEventStore, type EventStore } from '../store/event-store.js';
+import { createRedis, isRedisUnavailable, keySpace, type KeySpace } from '../store/redis.js';
+import { createRoomStateStore, type RoomStateStore } from '../store/room-state-store.js';
+import { createZoomStore, type ZoomStore } from '../store/zoom-store.js';
+
+/**
+ * What every process kind shares: configuration, logger, clock, the request Redis connection, the stores,
+ * the queues (producers: an API enqueues, a worker re-plans on start) and provisioning, which decides what
+ * the queues should hold. The API and worker builders take their parts from here.
+ */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  keys: KeySpace;
+  redis: Redis;
+  metrics: Metrics;
+  stores: { events: EventStore; rooms: RoomStateStore; attendance: AttendanceStore; zoom: ZoomStore };
+  queues: Queues;
+  provisioning: ProvisioningService;
+  /** Programme writes (API routes, PROGRAMME_FILE at start) re-plan provisioning. */
+  events: EventService;
+  /** BigBlueButton rooms are created by the warm-up job and, when it has not run yet, by the first join. */
+  bbb: { client: BbbClient; rooms: BbbRooms } | undefined;
+  isRedisUnavailable(error: unknown): boolean;
+  /** Closes what createCore opened: queues, then Redis. */
+  close(): Promise<void>;
+}
+
+export interface CoreOverrides {
+  clock?: Clock;
+  keyPrefix?: string;
+}
+
+export class RedisUnreachableError extends Error {
+  constructor(url: string) {
+    super(`Redis at ${new URL(url).host} did not answer; start one (e.g. \`redis-server\`) or set REDIS_URL`);
+    this.name = 'RedisUnreachableError';
+  }
+}
+
+/** Request connections do not queue offline, so boot waits for the first connection (bounded). */
+async function waitForRedis(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      redis.disconnect();
+      reject(new RedisUnreachableError(url));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
+export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
+  const clock = overrides.clock ?? systemClock;
+  const keys = keySpace(overrides.keyPrefix ?? config.redisKeyPrefix);
+  const redis = createRedis(config.redisUrl, 'request');
+  redis.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis connection error'));
+  await waitForRedis(redis, config.redisUrl);
+
+  const metrics = createMetrics();
+  const stores = {
+    events: createEventStore(redis, keys),
+    rooms: createRoomStateStore(redis, keys),
+    attendance: createAttendanceStore(redis, keys),
+    zoom: createZoomStore(redis, keys),
+  };
+  const queues = createQueues(redis, keys.prefix);
+  const provisioning = createProvisioningService({
+    queues,
+    rooms: stores.rooms,
+    clock,
+    logger,
+    bbbLeadMinutes: config.bbb?.warmupLeadMinutes ?? 10,
+    providers: { bbb: config.bbb !== undefined, zoom: config.zoom !== undefined },
+    zoomStore: stores.zoom,
+  });
+
+  const events = createEventService({
+    store: stores.events,
+    clock,
+    onChanged: async (event) => {
+      try {
+        await provisioning.reconcile(event);
+      } catch (error) {
+        // The programme is stored; the worker reconciles every event again when it starts.
+        logger.error({ eventId: event.programme.id, err: { message: (error as Error).message } }, 'provisioning reconcile failed');
+      }
+    },
+  });
+
+  const bbbClient =
+    config.bbb &&
+    createBbbClient({
+      baseUrl: config.bbb.url,
+      secret: config.bbb.secret,
+      algorithm: config.bbb.algorithm,
+      observe: ({ callName, outcome, durationMs }) => {
+        metrics.providerDuration.observe({ provider: 'bbb', call: callName, outcome }, durationMs / 1000);
+        if (outcome !== 'ok') metrics.providerErrors.inc({ provider: 'bbb', call: callName, kind: outcome });
+      },
+    });
+  const bbb = bbbClient && {
+    client: bbbClient,
+    rooms: createBbbRooms({ bbb: bbbClient, redis, keys, clock, publicBaseUrl: config.http.publicBaseUrl }),
+  };
+
+  return {
+    config,
+    logger,
+    clock,
+    keys,
+    redis,
+    metrics,
+    stores,
+    queues,
+    provisioning,
+    events,
+    bbb,
+    isRedisUnavailable: (error) => isRedisUnavailable(error, redis),
+    async close() {
+      await queues.close().catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { UnrecoverableError } from 'bullmq';
+import { wallClock } from '../clock.js';
+import { bullmqLimiterFor, zoomLabelLimit, type BullmqLimiter } from '../providers/zoom/rate-limits.js';
+import { createCallPacer } from '../providers/zoom/call-pacer.js';
+import { createZoomClient, type ZoomClient } from '../providers/zoom/zoom-client.js';
+import type { QueueName } from '../queue/job-registry.js';
+import { createParticipantStore } from '../store/participant-store.js';
+import type { JobRunnerDeps, Processors } from '../workers/job-runner.js';
+import { bbbCreateRoom } from '../workers/processors/bbb-create-room.js';
+import { zoomRegisterBatch } from '../workers/processors/zoom-register-batch.js';
+import { zoomSyncRegistrants } from '../workers/processors/zoom-sync-registrants.js';
+import { zoomSyncWebinar } from '../workers/processors/zoom-sync-webinar.js';
+import type { Core } from './core.js';
+
+/**
+ * Our limiter's window opens when a job starts, Zoom's when the request arrives a few milliseconds later;
+ * a slightly longer window keeps the two from overlapping into an eleventh call in Zoom's second (a 429
+ * pauses the queue for a whole second, far more than the margin costs).
+ */
+const LIMITER_MARGIN_MS = 20;
+const withMarginWindow = (limit: { max: number; windowMs: number }) => ({ max: limit.max, windowMs: limit.windowMs + LIMITER_MARGIN_MS });
+const withMargin = (limiter: BullmqLimiter): BullmqLimiter => ({ max: limiter.max, duration: limiter.duration + LIMITER_MARGIN_MS });
+
+const notConfigured = (what: string) => async () => {
+  throw new UnrecoverableError(`${what} is not configured`);
+};
+
+export interface WorkerParts {
+  runner: JobRunnerDeps;
+  /** Closes the Zoom client's diagnostics subscription (the core is closed by its owner). */
+  close(): void;
+}
+
+/** The worker process: one processor per job, each given only what it uses, and the queue limiters. */
+export function createWorker(core: Core): WorkerParts {
+  const { config, logger, clock, keys, redis, metrics, stores, queues } = core;
+  const participants = createParticipantStore(redis, keys);
+  const zoom: { client: ZoomClient; userId: string } | undefined = config.zoom && {
+    client: createZoomClient({
+      accountId: config.zoom.accountId,
+      clientId: config.zoom.clientId,
+      clientSecret: config.zoom.clientSecret,
+      apiUrl: config.zoom.apiUrl,
+      oauthUrl: config.zoom.oauthUrl,
+      redis,
+      keyPrefix: keys.key('zoom-token'),
+      // Token lifetimes and rate-limit resets are Zoom's, on real time: the wall clock, not an injected one.
+      now: () => wallClock.now().getTime(),
+      observe: ({ status, durationMs, rateLimitRemaining, rateLimitCategory }) => {
+        const outcome = status >= 200 && status < 300 ? 'ok' : status === 429 ? 'rate-limited' : status === 0 ? 'unavailable' : 'failed';
+        metrics.providerDuration.observe({ provider: 'zoom', call: 'api', outcome }, durationMs / 1000);
+        if (outcome !== 'ok') metrics.providerErrors.inc({ provider: 'zoom', call: 'api', kind: outcome });
+        if (rateLimitRemaining !== undefined) metrics.zoomRateLimitRemaining.set({ category: rateLimitCategory ?? 'unknown' }, rateLimitRemaining);
+      },
+    }),
+    userId: config.zoom.userId,
+  };
+  const common = { rooms: stores.rooms, clock };
+  const processors: Processors = {
+    'bbb.create-room': core.bbb ? bbbCreateRoom({ ...common, events: stores.events, bbbRooms: core.bbb.rooms }) : notConfigured('BigBlueButton (BBB_URL)'),
+    'zoom.sync-webinar': zoom
+      ? zoomSyncWebinar({
+          ...common,
+          events: stores.events,
+          zoom: zoom.client,
+          zoomStore: stores.zoom,
+          queues,
+          userId: zoom.userId,
+          // Webhooks name the webinar only; this link lets them find the event and room.
+          onWebinarKnown: (webinarId, eventId, roomId) => stores.attendance.linkWebinar(webinarId, { eventId, roomId }),
+        })
+      : notConfigured('Zoom (ZOOM_ACCOUNT_ID)'),
+    'zoom.sync-registrants': zoom
+      ? zoomSyncRegistrants({ ...common, participants, zoom: zoom.client, zoomStore: stores.zoom, queues })
+      : notConfigured('Zoom (ZOOM_ACCOUNT_ID)'),
+    'zoom.register-batch':
+      zoom && config.zoom
+        ? zoomRegisterBatch({
+            ...common,
+            participants,
+            zoom: zoom.client,
+            zoomStore: stores.zoom,
+            logger,
+            // Paces HEAVY calls (batch registration) across processes at the plan's per-second rate.
+            pacer: createCallPacer(redis, keys.key('zoom', 'pace', 'heavy'), withMarginWindow(zoomLabelLimit(config.zoom.plan, 'heavy'))),
+            queues,
+          })
+        : notConfigured('Zoom (ZOOM_ACCOUNT_ID)'),
+  };
+  const limiters: Partial<Record<QueueName, BullmqLimiter>> = config.zoom
+    ? { zoom: withMargin(bullmqLimiterFor(config.zoom.plan, 'medium')), 'zoom-registrants': withMargin(bullmqLimiterFor(config.zoom.plan, 'heavy')) }
+    : {};
+
+  return {
+    runner: {
+      logger,
+      metrics,
+      redisUrl: config.redisUrl,
+      queuePrefix: `${keys.prefix}:bull`,
+      processors,
+      limiters,
+      recover: () => recoverOnStart(core),
+    },
+    close: () => zoom?.client.close(),
+  };
+}
+
+/**
+ * A worker coming up after a crash re-plans every event: jobs the last programme change could not enqueue
+ * are added, and Zoom registration is looked at again (both idempotent, deterministic job ids).
+ */
+async function recoverOnStart(core: Core): Promise<void> {
+  try {
+    for (const eventId of await core.stores.events.list()) {
+      const stored = await core.stores.events.get(eventId);
+      if (!stored) continue;
+      await core.provisioning.reconcile(stored);
+      await core.provisioning.participantsChanged(eventId);
+    }
+  } catch (error) {
+    core.logger.error({ err: { message: (error as Error).message } }, 'start-up recovery failed; the next programme or participant change retries it');
+  }
+}

@@ -1,3 +1,0 @@
-import { main } from '../src/service.js';
-
-await main({ ...process.env, ROLE: 'worker' });
