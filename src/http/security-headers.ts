@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-// helmet itself (installed with @fastify/helmet) rather than the plugin: the plugin rebuilds helmet's
+// helmet itself rather than the @fastify/helmet plugin: the plugin rebuilds helmet's
 // middleware, parsing the CSP, on every request (~15% of the join redirect's CPU under load).
 import helmet, { type HelmetOptions } from 'helmet';
 
