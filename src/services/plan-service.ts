@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Participant } from '../domain/participant.js';
 import { decideBbbRoom, decideRemovedRoom, decideZoomWebinar, needsWork } from '../domain/provisioning-decision.js';
@@ -9,20 +10,26 @@ import type { RoomState, RoomStateStore } from '../store/room-state-store.js';
 import type { HeldRegistrant, Registration, ZoomStore } from '../store/zoom-store.js';
 import { webinarSpec, webinarSpecHash } from './zoom/webinar-spec.js';
 
-export type PlannedOperation =
-  | { action: 'create'; target: 'bbb-room' | 'zoom-webinar'; roomId: string; when: string; reason: string }
-  | { action: 'update'; target: 'zoom-webinar'; roomId: string; webinarId: string; when: 'now'; reason: string }
-  | { action: 'delete'; target: 'zoom-webinar'; roomId: string; webinarId: string; when: 'now'; reason: string }
-  | { action: 'unschedule'; target: 'bbb-room'; roomId: string; when: 'now'; reason: string }
-  | { action: 'add' | 'cancel'; target: 'zoom-registrants' | 'zoom-panelists'; roomId: string; when: string; count: number; participantIds: string[]; reason: string };
+export const plannedOperationSchema = z.object({
+  action: z.enum(['create', 'update', 'delete', 'unschedule', 'add', 'cancel']),
+  target: z.enum(['bbb-room', 'zoom-webinar', 'zoom-registrants', 'zoom-panelists']),
+  roomId: z.string(),
+  when: z.string().describe("'now', an ISO instant, or a condition"),
+  reason: z.string(),
+  webinarId: z.string().optional(),
+  count: z.number().int().optional(),
+  participantIds: z.array(z.string()).optional().describe('up to 100 of the participants concerned'),
+});
+export type PlannedOperation = z.infer<typeof plannedOperationSchema>;
 
-export interface ProvisioningPlan {
-  eventId: string;
-  version: number;
-  generatedAt: string;
-  operations: PlannedOperation[];
-  unchanged: string[];
-}
+export const provisioningPlanSchema = z.object({
+  eventId: z.string(),
+  version: z.number().int(),
+  generatedAt: z.string(),
+  operations: z.array(plannedOperationSchema),
+  unchanged: z.array(z.string()).describe('rooms that need nothing'),
+});
+export type ProvisioningPlan = z.infer<typeof provisioningPlanSchema>;
 
 export interface PlanInput {
   event: StoredEvent;

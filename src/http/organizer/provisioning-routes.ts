@@ -5,7 +5,7 @@ import type { PlanService } from '../../services/plan-service.js';
 import type { ProvisioningService } from '../../services/provisioning-service.js';
 import { NotFound } from '../errors.js';
 import { errorResponse, eventParams } from '../schemas/event-schemas.js';
-import { planResponse, provisioningResponse } from '../schemas/participant-schemas.js';
+import { planResponse, provisioningResponse } from '../schemas/provisioning-schemas.js';
 
 export interface ProvisioningRoutesDeps {
   events: EventService;
