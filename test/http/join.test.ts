@@ -244,3 +244,23 @@ describe('logs', () => {
     }
   });
 });
+
+describe('path parameters', () => {
+  // The join route checks its params without zod when they are valid; a rejection must look as before.
+  it.each([
+    ['a token over 512 characters', () => `/p/${'A'.repeat(513)}/join/s-main`, 'params.token'],
+    ['a session id over 64 characters', () => `${path(links['ben@example.org']!.page)}/join/${'s'.repeat(65)}`, 'params.sessionId'],
+  ])('answers 400 with the issue for %s', async (_name, url, issuePath) => {
+    const res = await s.app.inject({ method: 'GET', url: url() });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid request', issues: [{ path: issuePath, message: expect.any(String) }] });
+  });
+
+  it('accepts the bounds themselves', async () => {
+    clock.set(START);
+    const atBound = await s.app.inject({ method: 'GET', url: `${path(links['ben@example.org']!.page)}/join/${'s'.repeat(64)}` });
+    expect(atBound.statusCode).toBe(404); // valid params, no such session
+    const token = await s.app.inject({ method: 'GET', url: `/p/${'A'.repeat(512)}/join/s-main` });
+    expect(token.statusCode).toBe(403); // valid params, not a valid link
+  });
+});

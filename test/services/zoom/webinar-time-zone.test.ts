@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { ZOOM_TIME_ZONE_IDS, isZoomTimeZone } from '../../src/providers/zoom/zoom-time-zones.js';
-import { webinarTimeWindow, zoomTimeZoneFor, type TimeWindow } from '../../src/services/zoom/webinar-time-zone.js';
+import { ZOOM_TIME_ZONE_IDS, isZoomTimeZone } from '../../../src/providers/zoom/zoom-time-zones.js';
+import { webinarTimeWindow, zoomTimeZoneFor, type TimeWindow } from '../../../src/services/zoom/webinar-time-zone.js';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).toMillis();
 const windowOf = (fromIso: string, toIso: string): TimeWindow => ({ from: utc(fromIso), to: utc(toIso) });
