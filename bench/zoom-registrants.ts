@@ -2,6 +2,7 @@
 // total time against the theoretical minimum (100 calls at 10/s), the number of 429s, and duplicates.
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config/env.js';
+import { programmeSchema } from '../src/domain/programme.js';
 import { createApi } from '../src/composition/api.js';
 import { createCore } from '../src/composition/core.js';
 import { createWorker } from '../src/composition/worker.js';
@@ -36,13 +37,13 @@ export async function benchZoomRegistrants(): Promise<string[]> {
   const worker = await startJobRunner(workerParts.runner);
   try {
     const date = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-    await core.events.put({
+    await core.events.put(programmeSchema.parse({
       id: 'bench',
       title: 'Bench conference',
       timezone: 'UTC',
       joinOpensMinutesBefore: 15,
       days: [{ date, kind: 'conference', title: 'Conference', sessions: [{ id: 'c1', title: 'Opening', start: '10:00', end: '11:00' }] }],
-    });
+    }));
     const roomId = `zoom-${date}`;
     while ((await core.stores.rooms.get('bench', roomId))?.status !== 'ready') await new Promise((r) => setTimeout(r, 50));
     const webinarId = Number((await core.stores.rooms.get('bench', roomId))?.webinarId);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSmtpUrl, senderDomain } from '../src/providers/mail/mail-transport.js';
 
 const csv = (value: string) =>
   value
@@ -38,6 +39,24 @@ const optionalString = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** Checked with the transport's own parser, so what starts is what the worker can connect to. */
+const smtpUrl = optionalString.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  try {
+    parseSmtpUrl(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+const mailFrom = optionalString.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  try {
+    senderDomain(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
 /** The operator contract's environment (see README "Configuration"), parsed once at boot. */
 export const envSchema = z
   .object({
@@ -63,6 +82,10 @@ export const envSchema = z
     ZOOM_WEBHOOK_SECRET_TOKEN: optionalString,
     ZOOM_PLAN: z.enum(['free', 'pro', 'business']).default('pro'),
     METRICS_TOKEN: optionalString,
+    SMTP_URL: smtpUrl,
+    MAIL_FROM: mailFrom,
+    MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(5),
+    MAIL_UPDATE_DELAY_SECONDS: z.coerce.number().int().min(0).max(24 * 60 * 60).default(300),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -72,6 +95,9 @@ export const envSchema = z
     if ((env.BBB_URL === undefined) !== (env.BBB_SECRET === undefined)) {
       const missing = env.BBB_URL === undefined ? 'BBB_URL' : 'BBB_SECRET';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other BigBlueButton variable is set' });
+    }
+    if (env.SMTP_URL !== undefined && env.MAIL_FROM === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set' });
     }
     const zoom = [env.ZOOM_ACCOUNT_ID, env.ZOOM_CLIENT_ID, env.ZOOM_CLIENT_SECRET];
     if (zoom.some((v) => v !== undefined) && zoom.some((v) => v === undefined)) {
@@ -108,6 +134,12 @@ export interface Config {
   zoomWebhookSecretToken: string | undefined;
   /** When set, /metrics wants it as a bearer token (a metrics port reachable from outside). */
   metricsToken: string | undefined;
+  mail: {
+    /** Without it no mail is sent and every message is recorded as skipped. */
+    smtp: { url: string; from: string } | undefined;
+    maxPerSecond: number;
+    updateDelaySeconds: number;
+  };
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -154,6 +186,11 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
         : undefined,
     zoomWebhookSecretToken: env.ZOOM_WEBHOOK_SECRET_TOKEN,
     metricsToken: env.METRICS_TOKEN,
+    mail: {
+      smtp: env.SMTP_URL !== undefined && env.MAIL_FROM !== undefined ? { url: env.SMTP_URL, from: env.MAIL_FROM } : undefined,
+      maxPerSecond: env.MAIL_MAX_PER_SECOND,
+      updateDelaySeconds: env.MAIL_UPDATE_DELAY_SECONDS,
+    },
     logLevel: env.LOG_LEVEL,
   };
 }

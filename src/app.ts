@@ -27,6 +27,11 @@ import { queueDashboard } from './http/ops/queue-dashboard.js';
 import type { Queues } from './queue/queues.js';
 import type { ZoomWebhookService } from './services/zoom-webhook-service.js';
 import { zoomWebhookRoutes } from './http/webhooks/zoom-webhook-routes.js';
+import { messageRoutes } from './http/organizer/message-routes.js';
+import { reminderRoutes } from './http/participant/reminder-routes.js';
+import type { Translations } from './i18n/i18n.js';
+import type { MessageService } from './services/message-service.js';
+import type { ParticipantStore } from './store/participant-store.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -47,6 +52,10 @@ export interface AppDeps {
   clock: Clock;
   joinOutcomes: Counter<'provider' | 'outcome'>;
   webhooks: ZoomWebhookService;
+  messages: MessageService;
+  /** To tell an unknown participant from a known one before resending an invitation. */
+  participantDirectory: Pick<ParticipantStore, 'get'>;
+  translations: Translations;
   zoomWebhookSecretToken: string | undefined;
 }
 
@@ -116,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await organizer.register(eventRoutes, { events: deps.events });
     await organizer.register(organizerParticipantRoutes, { participants: deps.participants, events: deps.events });
     await organizer.register(provisioningRoutes, { events: deps.events, provisioning: deps.provisioning, plans: deps.plans });
+    await organizer.register(messageRoutes, { messages: deps.messages, events: deps.events, participants: deps.participantDirectory });
   });
 
   await queueDashboard(app, { queues: deps.queues, requireOrganizer });
@@ -128,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     joinOutcomes: deps.joinOutcomes,
   });
 
+  await app.register(reminderRoutes, { access: deps.access, messages: deps.messages, translations: deps.translations, publicBaseUrl: deps.publicBaseUrl });
   await app.register(zoomWebhookRoutes, { secretToken: deps.zoomWebhookSecretToken, webhooks: deps.webhooks, clock: deps.clock });
 
   return app;

@@ -9,6 +9,7 @@ import { createZoomWebhookService } from '../services/zoom-webhook-service.js';
 import { createParticipantStore, participantChangesChannel, type ParticipantStore } from '../store/participant-store.js';
 import { createRedis } from '../store/redis.js';
 import type { Core } from './core.js';
+import { createTranslations } from '../i18n/i18n.js';
 
 export interface ApiParts {
   /** Everything buildApp needs. */
@@ -45,6 +46,8 @@ export function createApi(core: Core): ApiParts {
     signingKey,
     publicBaseUrl: config.http.publicBaseUrl,
     onChanged: (eventId) => provisioning.participantsChanged(eventId),
+    onAdded: (eventId, version, ids, { notify }) => core.messages.participantsAdded(eventId, version, ids, { invite: notify }),
+    onRemoved: (eventId, participantId) => core.messages.participantRemoved(eventId, participantId),
   });
   const plans = createPlanService({
     rooms: stores.rooms,
@@ -80,6 +83,9 @@ export function createApi(core: Core): ApiParts {
       clock,
       joinOutcomes: metrics.joins,
       webhooks: createZoomWebhookService({ attendance: stores.attendance }),
+      messages: core.messages,
+      participantDirectory: participantStore,
+      translations: createTranslations(),
       zoomWebhookSecretToken: config.zoomWebhookSecretToken,
     },
     participantStore,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { Counter } from 'prom-client';
 import type { Config } from '../../config/env.js';
 import { systemClock, type Clock } from '../clock.js';
 import { createMetrics, type Metrics } from '../http/metrics.js';
@@ -13,6 +14,10 @@ import { createEventStore, type EventStore } from '../store/event-store.js';
 import { createRedis, isRedisUnavailable, keySpace, type KeySpace } from '../store/redis.js';
 import { createRoomStateStore, type RoomStateStore } from '../store/room-state-store.js';
 import { createZoomStore, type ZoomStore } from '../store/zoom-store.js';
+import { createMessageStore, type MessageStore } from '../store/message-store.js';
+import { createPlannedSessionsStore, type PlannedSessionsStore } from '../store/planned-sessions-store.js';
+import { createMessageService, type MessageService } from '../services/message-service.js';
+import { senderDomain } from '../providers/mail/mail-transport.js';
 
 /**
  * What every process kind shares: configuration, logger, clock, the request Redis connection, the stores,
@@ -26,11 +31,16 @@ export interface Core {
   keys: KeySpace;
   redis: Redis;
   metrics: Metrics;
-  stores: { events: EventStore; rooms: RoomStateStore; attendance: AttendanceStore; zoom: ZoomStore };
+  stores: { events: EventStore; rooms: RoomStateStore; attendance: AttendanceStore; zoom: ZoomStore; messages: MessageStore; plannedSessions: PlannedSessionsStore };
   queues: Queues;
   provisioning: ProvisioningService;
-  /** Programme writes (API routes, PROGRAMME_FILE at start) re-plan provisioning. */
+  /** Programme writes (API routes, PROGRAMME_FILE at start) re-plan provisioning and messages. */
   events: EventService;
+  messages: MessageService;
+  /** MAIL_FROM's domain, the right side of every Message-ID. */
+  senderDomain: string;
+  /** mail_messages_total{kind,status}: planned (queued) here, sent, failed or skipped by the mail worker. */
+  mailOutcomes: Counter<'kind' | 'status'>;
   /** BigBlueButton rooms are created by the warm-up job and, when it has not run yet, by the first join. */
   bbb: { client: BbbClient; rooms: BbbRooms } | undefined;
   isRedisUnavailable(error: unknown): boolean;
@@ -80,6 +90,8 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     rooms: createRoomStateStore(redis, keys),
     attendance: createAttendanceStore(redis, keys),
     zoom: createZoomStore(redis, keys),
+    messages: createMessageStore(redis, keys),
+    plannedSessions: createPlannedSessionsStore(redis, keys),
   };
   const queues = createQueues(redis, keys.prefix);
   const provisioning = createProvisioningService({
@@ -92,6 +104,9 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     zoomStore: stores.zoom,
   });
 
+  const mailDomain = config.mail.smtp ? senderDomain(config.mail.smtp.from) : 'academy-orchestrator.invalid';
+  const mailOutcomes = new Counter({ name: 'mail_messages_total', help: 'Participant messages by kind and status (queued when planned)', labelNames: ['kind', 'status'] as const, registers: [metrics.registry] });
+  const messages = createMessageService({ store: stores.messages, queues, clock, senderDomain: mailDomain, planned: (kind) => mailOutcomes.inc({ kind, status: 'queued' }) });
   const events = createEventService({
     store: stores.events,
     clock,
@@ -102,6 +117,9 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
         // The programme is stored; the worker reconciles every event again when it starts.
         logger.error({ eventId: event.programme.id, err: { message: (error as Error).message } }, 'provisioning reconcile failed');
       }
+      await messages.programmeChanged(event).catch((error: unknown) => {
+        logger.error({ eventId: event.programme.id, err: { message: (error as Error).message } }, 'message planning could not be queued');
+      });
     },
   });
 
@@ -132,6 +150,9 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     queues,
     provisioning,
     events,
+    messages,
+    senderDomain: mailDomain,
+    mailOutcomes,
     bbb,
     isRedisUnavailable: (error) => isRedisUnavailable(error, redis),
     async close() {

@@ -11,6 +11,10 @@ import { zoomRegisterBatch } from '../workers/processors/zoom-register-batch.js'
 import { zoomSyncRegistrants } from '../workers/processors/zoom-sync-registrants.js';
 import { zoomSyncWebinar } from '../workers/processors/zoom-sync-webinar.js';
 import type { Core } from './core.js';
+import { createTranslations } from '../i18n/i18n.js';
+import { createSmtpTransport } from '../providers/mail/mail-transport.js';
+import { mailSend } from '../workers/processors/mail-send.js';
+import { messagesPlan } from '../workers/processors/messages-plan.js';
 
 /**
  * Our limiter's window opens when a job starts, Zoom's when the request arrives a few milliseconds later;
@@ -55,6 +59,9 @@ export function createWorker(core: Core): WorkerParts {
     }),
     userId: config.zoom.userId,
   };
+  const transport = config.mail.smtp ? createSmtpTransport({ url: config.mail.smtp.url, from: config.mail.smtp.from }) : undefined;
+  const signingKey = config.signingKeys[0];
+  if (!signingKey) throw new Error('LINK_SIGNING_KEYS is empty');
   const common = { rooms: stores.rooms, clock };
   const processors: Processors = {
     'bbb.create-room': core.bbb ? bbbCreateRoom({ ...common, events: stores.events, bbbRooms: core.bbb.rooms }) : notConfigured('BigBlueButton (BBB_URL)'),
@@ -86,10 +93,36 @@ export function createWorker(core: Core): WorkerParts {
             queues,
           })
         : notConfigured('Zoom (ZOOM_ACCOUNT_ID)'),
+    'mail.send': mailSend({
+      messages: stores.messages,
+      events: stores.events,
+      participants,
+      transport,
+      translations: createTranslations(),
+      signingKey,
+      publicBaseUrl: config.http.publicBaseUrl,
+      clock,
+      outcomes: core.mailOutcomes,
+      logger,
+    }),
+    'messages.plan': messagesPlan({
+      invite: (eventId, ids) => core.messages.invite(eventId, ids),
+      events: stores.events,
+      participants,
+      messages: stores.messages,
+      planned: stores.plannedSessions,
+      queues,
+      clock,
+      senderDomain: core.senderDomain,
+      updateDelayMs: config.mail.updateDelaySeconds * 1000,
+      onPlanned: (kind) => core.mailOutcomes.inc({ kind, status: 'queued' }),
+    }),
   };
-  const limiters: Partial<Record<QueueName, BullmqLimiter>> = config.zoom
-    ? { zoom: withMargin(bullmqLimiterFor(config.zoom.plan, 'medium')), 'zoom-registrants': withMargin(bullmqLimiterFor(config.zoom.plan, 'heavy')) }
-    : {};
+  const limiters: Partial<Record<QueueName, BullmqLimiter>> = {
+    ...(config.zoom ? { zoom: withMargin(bullmqLimiterFor(config.zoom.plan, 'medium')), 'zoom-registrants': withMargin(bullmqLimiterFor(config.zoom.plan, 'heavy')) } : {}),
+    // BullMQ's limiter lives in Redis: one budget for all workers together.
+    mail: { max: config.mail.maxPerSecond, duration: 1000 },
+  };
 
   return {
     runner: {
@@ -101,7 +134,10 @@ export function createWorker(core: Core): WorkerParts {
       limiters,
       recover: () => recoverOnStart(core),
     },
-    close: () => zoom?.client.close(),
+    close: () => {
+      zoom?.client.close();
+      void transport?.close();
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { isSupportedInterpretationLanguage, SUPPORTED_INTERPRETATION_LANGUAGES } from './interpretation-languages.js';
 import { isValidZone, localToInstant } from './local-time.js';
+import { isSupportedLanguage } from '../i18n/languages.js';
 
 export const idSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be 1 to 64 characters of a-z, 0-9 and -');
 // A window of sane years: beyond it luxon's instants serialise as `+010000-…` and jobs would be scheduled
@@ -51,6 +52,22 @@ const programmeObject = z.strictObject({
   title: z.string().trim().min(1).max(200),
   timezone: z.string().refine(isValidZone, 'must be an IANA time zone such as Europe/Vienna'),
   joinOpensMinutesBefore: z.number().int().min(0).max(240).default(15),
+  language: z
+    .string()
+    .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag such as en or de-AT')
+    .refine((tag) => isSupportedLanguage(tag.split('-')[0] ?? ''), 'must be en, de, fr or es (optionally with a region, e.g. de-AT)')
+    .default('en')
+    .describe("the event's language for messages and pages when a participant has none"),
+  reminders: z
+    .strictObject({
+      minutesBefore: z
+        .array(z.number().int().min(1).max(20160))
+        .max(10)
+        .refine((a) => new Set(a).size === a.length, 'offsets must not repeat')
+        .default([1440, 60]),
+    })
+    .default({ minutesBefore: [1440, 60] })
+    .describe('one reminder per offset before the first session of every day; [] turns them off'),
   days: z.array(daySchema).min(1).max(60),
 });
 

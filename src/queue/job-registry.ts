@@ -28,10 +28,29 @@ export const jobRegistry = {
     payload: z.object({ eventId: z.string(), roomId: z.string(), participantIds: z.array(z.string()).min(1).max(30) }),
     options: { attempts: 12, backoff: { type: 'exponential', delay: 2_000 } },
   },
+  // One job per message, its id the message's: a cause that repeats plans the message once. The queue's
+  // limiter is MAIL_MAX_PER_SECOND across all workers; SMTP 4xx and lost connections retry with backoff.
+  'mail.send': {
+    queue: 'mail',
+    payload: z.object({ eventId: z.string(), messageId: z.string() }),
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 10_000 } },
+  },
+  // After a programme change: reminders re-timed or dropped, change notices planned (one job per version);
+  // with participantIds, only those new participants: their reminders and, with invite, their invitations.
+  'messages.plan': {
+    queue: 'messages',
+    payload: z.object({
+      eventId: z.string(),
+      version: z.number().int(),
+      participantIds: z.array(z.string()).min(1).max(1000).optional(),
+      invite: z.boolean().optional(),
+    }),
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
+  },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; options: JobsOptions }>;
 
-export type QueueName = 'bbb' | 'zoom' | 'zoom-registrants';
-export const QUEUE_NAMES: readonly QueueName[] = ['bbb', 'zoom', 'zoom-registrants'];
+export type QueueName = 'bbb' | 'zoom' | 'zoom-registrants' | 'mail' | 'messages';
+export const QUEUE_NAMES: readonly QueueName[] = ['bbb', 'zoom', 'zoom-registrants', 'mail', 'messages'];
 
 export type JobName = keyof typeof jobRegistry;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobRegistry)[N]['payload']>;

@@ -44,13 +44,15 @@ export interface JoinService {
 const RETRY_SECONDS = 30;
 
 export function createJoinService(deps: JoinServiceDeps): JoinService {
-  // The signed join URL of a participant's last BBB join. Keyed by the record object, which the participant
-  // cache keeps stable until the participant changes, so a changed name or role never reuses an old URL.
-  const bbbJoinUrls = new WeakMap<Participant, { meetingID: string; createTime: number; url: string }>();
+  // The answer to a participant's last BBB join (its signed join URL). Keyed by the record object, which the
+  // participant cache keeps stable until the participant changes, so a changed name or role never reuses an
+  // old URL. The outcome object itself is kept and handed out again: nothing downstream changes it.
+  type BbbRedirect = Extract<JoinOutcome, { kind: 'redirect' }>;
+  const bbbRedirects = new WeakMap<Participant, { meetingID: string; createTime: number; outcome: BbbRedirect }>();
 
-  function bbbJoinUrl(client: BbbClient, participant: Participant, meeting: { meetingID: string; createTime: number }): string {
-    const memo = bbbJoinUrls.get(participant);
-    if (memo && memo.meetingID === meeting.meetingID && memo.createTime === meeting.createTime) return memo.url;
+  function bbbRedirect(client: BbbClient, participant: Participant, meeting: RunningMeeting): BbbRedirect {
+    const memo = bbbRedirects.get(participant);
+    if (memo && memo.meetingID === meeting.meetingID && memo.createTime === meeting.createTime) return memo.outcome;
     const url = client.joinUrl({
       meetingID: meeting.meetingID,
       fullName: participant.name,
@@ -58,8 +60,9 @@ export function createJoinService(deps: JoinServiceDeps): JoinService {
       role: participant.role === 'moderator' ? 'MODERATOR' : 'VIEWER',
       createTime: meeting.createTime,
     });
-    bbbJoinUrls.set(participant, { meetingID: meeting.meetingID, createTime: meeting.createTime, url });
-    return url;
+    const outcome: BbbRedirect = { kind: 'redirect', url, provider: 'bbb' };
+    bbbRedirects.set(participant, { meetingID: meeting.meetingID, createTime: meeting.createTime, outcome });
+    return outcome;
   }
 
   const unavailable = (provider: string, token: string, error?: unknown): JoinOutcome => ({
@@ -121,10 +124,12 @@ export function createJoinService(deps: JoinServiceDeps): JoinService {
     if (room.provider === 'bbb') {
       const bbb = deps.bbb;
       if (!bbb) return unavailable('BigBlueButton', token);
-      const redirect = (meeting: RunningMeeting): JoinOutcome => ({ kind: 'redirect', url: bbbJoinUrl(bbb.client, participant, meeting), provider: 'bbb' });
       const running = bbb.rooms.runningNow(programme.id, room.id);
-      if (running) return redirect(running);
-      return bbb.rooms.ensureRunning(programme, room, event.schedule.sessions).then(redirect, (error: unknown) => unavailable('BigBlueButton', token, error));
+      if (running) return bbbRedirect(bbb.client, participant, running);
+      return bbb.rooms.ensureRunning(programme, room, event.schedule.sessions).then(
+        (meeting) => bbbRedirect(bbb.client, participant, meeting),
+        (error: unknown) => unavailable('BigBlueButton', token, error),
+      );
     }
 
     if (!deps.zoom) return unavailable('Zoom', token);

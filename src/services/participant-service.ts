@@ -8,7 +8,7 @@ import type { ParticipantStore } from '../store/participant-store.js';
 
 export interface ParticipantService {
   /** undefined when the event does not exist. */
-  add(eventId: string, inputs: readonly ParticipantInput[]): Promise<IssuedParticipant[] | undefined>;
+  add(eventId: string, inputs: readonly ParticipantInput[], options?: { notify?: boolean }): Promise<IssuedParticipant[] | undefined>;
   revoke(eventId: string, participantId: string): Promise<boolean>;
 }
 
@@ -20,16 +20,21 @@ export interface ParticipantServiceDeps {
   publicBaseUrl: string;
   /** After participants are stored, e.g. to register them with Zoom. */
   onChanged?: (eventId: string) => Promise<void>;
+  /** After new participants are stored: their reminders, and unless the request said `notify: false`, invitations. */
+  onAdded?: (eventId: string, version: number, participantIds: readonly string[], options: { notify: boolean }) => Promise<void>;
+  /** After a participant is removed: their pending messages are withdrawn. */
+  onRemoved?: (eventId: string, participantId: string) => Promise<void>;
 }
 
 export function createParticipantService(deps: ParticipantServiceDeps): ParticipantService {
   return {
-    async add(eventId, inputs) {
+    async add(eventId, inputs, options = {}) {
       const stored = await deps.events.get(eventId);
       if (!stored) return undefined;
       const sessionIds = scheduleProgramme(stored.programme).sessions.map((s) => s.id);
-      const participants = await deps.participants.upsertMany(eventId, inputs, deps.clock.now());
+      const { participants, created } = await deps.participants.upsertMany(eventId, inputs, deps.clock.now());
       if (deps.onChanged) await deps.onChanged(eventId);
+      if (deps.onAdded && created.size > 0) await deps.onAdded(eventId, stored.version, [...created], { notify: options.notify !== false });
       return participants.map((p) => ({
         id: p.id,
         email: p.email,
@@ -40,6 +45,7 @@ export function createParticipantService(deps: ParticipantServiceDeps): Particip
     },
     async revoke(eventId, participantId) {
       const done = await deps.participants.revoke(eventId, participantId);
+      if (done && deps.onRemoved) await deps.onRemoved(eventId, participantId);
       if (done && deps.onChanged) await deps.onChanged(eventId);
       return done;
     },

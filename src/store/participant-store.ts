@@ -5,7 +5,8 @@ import type { KeySpace } from './redis.js';
 
 export interface ParticipantStore {
   /** Creates or updates by normalised email; returns the records in input order. */
-  upsertMany(eventId: string, inputs: readonly ParticipantInput[], now: Date): Promise<Participant[]>;
+  /** Stores or updates each participant (keyed on the normalised email); `created` holds the ids that are new. */
+  upsertMany(eventId: string, inputs: readonly ParticipantInput[], now: Date): Promise<{ participants: Participant[]; created: Set<string> }>;
   get(eventId: string, participantId: string): Promise<Participant | undefined>;
   /** The participant, 'revoked', or undefined: one HGET, since revocation is a tombstone in the same hash. */
   lookup(eventId: string, participantId: string): Promise<Participant | 'revoked' | undefined>;
@@ -104,6 +105,7 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
     async upsertMany(eventId, inputs, now) {
       const createdAt = now.toISOString();
       const out: Participant[] = [];
+      const created = new Set<string>();
       for (let start = 0; start < inputs.length; start += CHUNK) {
         const chunk = inputs.slice(start, start + CHUNK);
         const args = chunk.flatMap((input) => [normaliseEmail(input.email), newParticipantId()]);
@@ -114,6 +116,7 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
         chunk.forEach((input, i) => {
           const id = ids[i] ?? '';
           const before = parse(existing[i]);
+          if (!before) created.add(id);
           const record: Participant = {
             id,
             eventId,
@@ -133,7 +136,7 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
         if (writes.length > 0) await redis.eval(WRITE_SCRIPT, 1, recordsKey(eventId), channel, eventId, ...writes);
         for (const participantId of written) changed({ eventId, participantId });
       }
-      return out;
+      return { participants: out, created };
     },
     async get(eventId, participantId) {
       return parse(await redis.hget(recordsKey(eventId), participantId));

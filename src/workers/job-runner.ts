@@ -23,7 +23,8 @@ export interface JobRunnerDeps {
 
 // Room creates are independent; webinar edits run one at a time so they coalesce; batch registrations
 // run several at once because the limiter, not concurrency, paces them.
-const CONCURRENCY: Record<QueueName, number> = { bbb: 10, zoom: 1, 'zoom-registrants': 8 };
+// Mail sends are paced by the queue's limiter (MAIL_MAX_PER_SECOND) over a few pooled SMTP connections.
+const CONCURRENCY: Record<QueueName, number> = { bbb: 10, zoom: 1, 'zoom-registrants': 8, mail: 4, messages: 1 };
 
 export interface RunningWorker {
   workers: Worker[];

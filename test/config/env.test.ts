@@ -54,6 +54,10 @@ describe('configuration', () => {
     ['BBB_CHECKSUM_ALGORITHM', 'md5'],
     ['ZOOM_API_URL', 'api.zoom.us'],
     ['LOG_LEVEL', 'loud'],
+    ['SMTP_URL', 'http://mail.example.org'],
+    ['MAIL_FROM', 'not an address'],
+    ['MAIL_MAX_PER_SECOND', '0'],
+    ['MAIL_UPDATE_DELAY_SECONDS', '-1'],
   ])('a malformed %s (%s) is named', (name, value) => {
     const error = failureOf(testEnv({ [name]: value, ...(name === 'BBB_URL' ? { BBB_SECRET: 's3cret' } : {}) }));
     expect(error.variable).toBe(name);
@@ -63,6 +67,15 @@ describe('configuration', () => {
   it('requires BBB_SECRET with BBB_URL and all three Zoom credentials together', () => {
     expect(failureOf(testEnv({ BBB_URL: 'https://bbb.example.org/bigbluebutton/' })).variable).toBe('BBB_SECRET');
     expect(failureOf(testEnv({ ZOOM_ACCOUNT_ID: 'acc', ZOOM_CLIENT_ID: 'cid' })).variable).toBe('ZOOM_CLIENT_SECRET');
+  });
+
+  it('needs MAIL_FROM with SMTP_URL, never echoing the URL (it may hold a password), and has mail defaults', () => {
+    const error = failureOf(testEnv({ SMTP_URL: 'smtp://user:hunter2@mail.example.org:587' }));
+    expect(error.variable).toBe('MAIL_FROM');
+    expect(error.message).not.toContain('hunter2');
+    const config = loadConfig(testEnv({ SMTP_URL: 'smtps://mail.example.org', MAIL_FROM: '"Academy" <academy@example.org>' }));
+    expect(config.mail).toEqual({ smtp: { url: 'smtps://mail.example.org', from: '"Academy" <academy@example.org>' }, maxPerSecond: 5, updateDelaySeconds: 300 });
+    expect(loadConfig(testEnv()).mail.smtp).toBeUndefined();
   });
 
   it('rejects duplicate signing key ids', () => {

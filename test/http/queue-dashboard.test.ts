@@ -25,7 +25,7 @@ describe('queue dashboard', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
     const api = await t.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: auth });
     expect(api.statusCode).toBe(200);
-    expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['bbb', 'zoom', 'zoom-registrants']);
+    expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['bbb', 'mail', 'messages', 'zoom', 'zoom-registrants']);
   });
 
   it('stays out of the OpenAPI document', async () => {

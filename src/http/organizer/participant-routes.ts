@@ -26,7 +26,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
       },
     },
     async (request, reply) => {
-      const issued = await deps.participants.add(request.params.eventId, request.body.participants);
+      const issued = await deps.participants.add(request.params.eventId, request.body.participants, { notify: request.body.notify });
       if (!issued) throw new NotFound(`event ${request.params.eventId}`);
       return reply.code(201).send({ participants: issued });
     },

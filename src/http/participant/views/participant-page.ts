@@ -45,6 +45,8 @@ export function utcOffsetLabel(iso: string, zone: string): string {
 
 export interface DocumentShell {
   title: string;
+  /** The language the page is written in (`<html lang>`); English unless said. */
+  lang?: string;
   body: string;
   eventZone?: string;
   now?: string;
@@ -58,7 +60,7 @@ export function renderDocument(shell: DocumentShell): string {
     shell.now ? ` data-now="${escapeHtml(isoInstant(shell.now))}"` : '',
   ].join('');
   return `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(shell.lang ?? 'en')}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,0 +1,95 @@
+import type { Clock } from '../clock.js';
+import { invitationMessageId, messageKind, newMessage, type MessageKind, type MessageRecord } from '../domain/messages.js';
+import { jobId } from '../queue/job-registry.js';
+import type { Queues } from '../queue/queues.js';
+import type { StoredEvent } from '../store/event-store.js';
+import type { MessageFilter, MessageStore } from '../store/message-store.js';
+
+export interface MessageService {
+  /**
+   * New participants: a job plans their reminders (everyone gets them) and, with `invite`, their first
+   * invitation (once per participant, ever). A job, so that registering 10,000 people stays one quick request.
+   */
+  participantsAdded(eventId: string, version: number, participantIds: readonly string[], options: { invite: boolean }): Promise<void>;
+  /** First invitations, planned and queued (by the planning job). */
+  invite(eventId: string, participantIds: readonly string[]): Promise<void>;
+  /** A new invitation message for someone who lost theirs. */
+  resendInvitation(eventId: string, participantId: string): Promise<MessageRecord>;
+  /** Withdraws a removed participant's pending messages and their jobs. */
+  participantRemoved(eventId: string, participantId: string): Promise<void>;
+  /** Reminders re-timed or dropped and change notices planned, by a job (one per programme version). */
+  programmeChanged(event: StoredEvent): Promise<void>;
+  list(eventId: string, filter?: MessageFilter): Promise<MessageRecord[]>;
+  setReminders(eventId: string, participantId: string, on: boolean): Promise<void>;
+}
+
+export interface MessageServiceDeps {
+  store: MessageStore;
+  queues: Queues;
+  clock: Clock;
+  /** The right side of every Message-ID: MAIL_FROM's domain. */
+  senderDomain: string;
+  /** Counts each message planned (for mail_messages_total). */
+  planned?: (kind: MessageKind) => void;
+}
+
+/** Planned in chunks: 10,000 new participants are 10,000 records and jobs, written concurrently per chunk. */
+const CHUNK = 500;
+
+/** The mail job's id is the message's own, so a message is sent by at most one job however often it is planned. */
+export const sendJobId = (eventId: string, messageId: string) => jobId('mail.send', eventId, messageId);
+
+export function createMessageService(deps: MessageServiceDeps): MessageService {
+  const { store, queues, clock } = deps;
+
+  async function planAndSend(eventId: string, messages: ReadonlyArray<{ participantId: string; id: string; n: number }>): Promise<MessageRecord[]> {
+    const now = clock.now();
+    const records: MessageRecord[] = [];
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      const chunk = messages.slice(i, i + CHUNK);
+      const planned = await Promise.all(
+        chunk.map((m) => store.plan(newMessage(eventId, m.participantId, m.id, { kind: 'invitation', n: m.n }, deps.senderDomain), now)),
+      );
+      const fresh = planned.filter((p) => p.created).map((p) => p.record);
+      for (const r of fresh) deps.planned?.(messageKind(r));
+      await queues.enqueueMany(fresh.map((r) => ({ name: 'mail.send', payload: { eventId, messageId: r.id }, options: { jobId: sendJobId(eventId, r.id) } })));
+      records.push(...planned.map((p) => p.record));
+    }
+    return records;
+  }
+
+  return {
+    async invite(eventId, participantIds) {
+      await planAndSend(
+        eventId,
+        participantIds.map((participantId) => ({ participantId, id: invitationMessageId(participantId, 1), n: 1 })),
+      );
+    },
+    async participantsAdded(eventId, version, participantIds, { invite }) {
+      const now = clock.now().getTime();
+      const jobs = [];
+      for (let i = 0; i < participantIds.length; i += 1000) {
+        const ids = participantIds.slice(i, i + 1000);
+        jobs.push({ name: 'messages.plan' as const, payload: { eventId, version, participantIds: ids, invite }, options: { jobId: jobId('messages.plan', eventId, 'added', ids[0] ?? '', now) } });
+      }
+      await queues.enqueueMany(jobs);
+    },
+    async resendInvitation(eventId, participantId) {
+      const n = await store.nextInvitationNumber(eventId, participantId);
+      const [record] = await planAndSend(eventId, [{ participantId, id: invitationMessageId(participantId, n), n }]);
+      if (!record) throw new Error('the invitation was not planned');
+      return record;
+    },
+    async participantRemoved(eventId, participantId) {
+      const ids = await store.cancelPending(eventId, participantId, 'the participant was removed', clock.now());
+      // The send job would find the message withdrawn anyway; removing it keeps the queue honest.
+      await Promise.all(ids.map(async (id) => (await queues.get('mail').getJob(sendJobId(eventId, id)))?.remove().catch(() => undefined)));
+    },
+    async programmeChanged(event) {
+      const { programme, version } = event;
+      await queues.enqueue('messages.plan', { eventId: programme.id, version }, { jobId: jobId('messages.plan', programme.id, version) });
+    },
+    list: (eventId, filter) => store.list(eventId, filter),
+    setReminders: (eventId, participantId, on) => store.setRemindersOff(eventId, participantId, !on),
+  };
+}

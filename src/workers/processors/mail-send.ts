@@ -1,0 +1,127 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Counter } from 'prom-client';
+import type { Clock } from '../../clock.js';
+import { participantLinks } from '../../domain/links.js';
+import { signLink, type SigningKey } from '../../domain/link-token.js';
+import { messageKind, participantSessions, type MessageRecord } from '../../domain/messages.js';
+import type { Participant } from '../../domain/participant.js';
+import { scheduleProgramme } from '../../domain/schedule.js';
+import type { Translations } from '../../i18n/i18n.js';
+import { pickLanguage } from '../../i18n/languages.js';
+import type { Logger } from '../../logger.js';
+import { calendarPart } from '../../messages/templates/calendar-part.js';
+import { mailDays, unsubscribeUrl, type MailModel } from '../../messages/templates/mail-model.js';
+import { renderMail } from '../../messages/templates/render-mail.js';
+import { classifySendError } from '../../providers/mail/mail-errors.js';
+import type { MailTransport, OutgoingMail } from '../../providers/mail/mail-transport.js';
+import type { JobPayload } from '../../queue/job-registry.js';
+import type { EventStore, StoredEvent } from '../../store/event-store.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { ParticipantStore } from '../../store/participant-store.js';
+import { isFinalAttempt } from './attempts.js';
+
+export interface MailSendDeps {
+  messages: MessageStore;
+  events: Pick<EventStore, 'get'>;
+  participants: Pick<ParticipantStore, 'lookup'>;
+  /** Undefined without SMTP_URL: every message is recorded as skipped. */
+  transport: MailTransport | undefined;
+  translations: Translations;
+  signingKey: SigningKey;
+  publicBaseUrl: string;
+  clock: Clock;
+  outcomes: Counter<'kind' | 'status'>;
+  logger: Logger;
+}
+
+/**
+ * Sends one message, rendered from the programme and participant as they are now (a delayed notice says the
+ * latest). Participants are named by id in the log, never by name or address.
+ */
+export function mailSend(deps: MailSendDeps) {
+  const skip = async (record: MessageRecord, reason: string) => {
+    if (await deps.messages.markSkipped(record.eventId, record.id, reason)) deps.outcomes.inc({ kind: messageKind(record), status: 'skipped' });
+    return { skipped: reason };
+  };
+
+  return async (payload: JobPayload<'mail.send'>, job: Job): Promise<unknown> => {
+    const { eventId, messageId } = payload;
+    const record = await deps.messages.get(eventId, messageId);
+    if (!record || record.status !== 'queued') return { skipped: record ? `already ${record.status}` : 'no such message' };
+    const participant = await deps.participants.lookup(eventId, record.participantId);
+    if (!participant || participant === 'revoked') return skip(record, 'the participant was removed');
+    const stored = await deps.events.get(eventId);
+    if (!stored) return skip(record, 'the event no longer exists');
+    if (record.details.kind === 'reminder' && (await deps.messages.remindersOff(eventId, record.participantId))) return skip(record, 'the participant turned reminders off');
+    const mail = compose(record, participant, stored);
+    if (typeof mail === 'string') return skip(record, mail);
+    if (!deps.transport) return skip(record, 'mail is not configured (SMTP_URL)');
+
+    const attempt = await deps.messages.beginAttempt(eventId, messageId);
+    if (!attempt) return { skipped: 'no longer queued' };
+    try {
+      const sent = await deps.transport.send(mail);
+      await deps.messages.markSent(eventId, messageId, deps.clock.now());
+      deps.outcomes.inc({ kind: messageKind(record), status: 'sent' });
+      deps.logger.info({ eventId, messageId, participantId: record.participantId, kind: messageKind(record) }, 'mail sent');
+      return { messageId: sent.messageId };
+    } catch (error) {
+      const failure = classifySendError(error);
+      if (failure.retryable && !isFinalAttempt(job)) {
+        await deps.messages.noteRetry(eventId, messageId, failure.message);
+        throw failure;
+      }
+      await deps.messages.markFailed(eventId, messageId, failure.message);
+      deps.outcomes.inc({ kind: messageKind(record), status: 'failed' });
+      deps.logger.warn({ eventId, messageId, participantId: record.participantId, kind: messageKind(record), err: { message: failure.message } }, 'mail failed');
+      throw new UnrecoverableError(failure.message);
+    }
+  };
+
+  /** The mail to send, or why it should not go any more. */
+  function compose(record: MessageRecord, participant: Participant, stored: StoredEvent): OutgoingMail | string {
+    const { programme, version } = stored;
+    const schedule = scheduleProgramme(programme);
+    const sessions = participantSessions(schedule, participant);
+    const links = participantLinks(deps.publicBaseUrl, signLink({ eventId: programme.id, participantId: participant.id }, deps.signingKey), sessions.map((s) => s.id));
+    const language = pickLanguage(participant.language, programme.language);
+    const base = {
+      language,
+      event: { title: programme.title, timezone: programme.timezone, joinOpensMinutesBefore: programme.joinOpensMinutesBefore },
+      participant: { name: participant.name, role: participant.role },
+      links: { page: links.page },
+    };
+    const calendar = () => calendarPart({ event: { id: programme.id, title: programme.title, timezone: programme.timezone }, participantId: participant.id, version, links, sessions });
+    const { details } = record;
+    let model: MailModel;
+    switch (details.kind) {
+      case 'invitation':
+        model = { ...base, kind: 'invitation', days: mailDays(schedule, sessions) };
+        break;
+      case 'reminder': {
+        const onDate = sessions.filter((s) => s.date === details.date);
+        if (onDate.length === 0) return 'no sessions on that date any more';
+        if (Math.min(...onDate.map((s) => Date.parse(s.startsAt))) <= deps.clock.now().getTime()) return 'the day has already begun';
+        model = { ...base, kind: 'reminder', date: details.date, minutesBefore: details.minutesBefore, days: mailDays(schedule, onDate) };
+        break;
+      }
+      case 'update':
+        if (details.changes.length === 0) return 'nothing changed after all';
+        model = { ...base, kind: 'update', changes: details.changes };
+        break;
+      default:
+        return `no sender for ${details.kind} messages`;
+    }
+    const rendered = renderMail(model, deps.translations);
+    return {
+      to: { name: participant.name, address: participant.email },
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      messageId: record.messageIdHeader,
+      language: rendered.language,
+      ...(details.kind === 'reminder' ? { unsubscribeUrl: unsubscribeUrl(links.page) } : {}),
+      ...(details.kind === 'invitation' || details.kind === 'update' ? { calendar: calendar() } : {}),
+    };
+  }
+}

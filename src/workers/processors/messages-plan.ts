@@ -1,0 +1,138 @@
+import type { Clock } from '../../clock.js';
+import {
+  mergeChanges,
+  newMessage,
+  participantSessions,
+  planReminders,
+  reminderMessageId,
+  sessionChanges,
+  updateMessageId,
+  type MessageRecord,
+} from '../../domain/messages.js';
+import type { Participant } from '../../domain/participant.js';
+import { scheduleProgramme, type ScheduledSession } from '../../domain/schedule.js';
+import type { JobPayload } from '../../queue/job-registry.js';
+import type { Queues } from '../../queue/queues.js';
+import { sendJobId } from '../../services/message-service.js';
+import type { EventStore } from '../../store/event-store.js';
+import type { MessageStore } from '../../store/message-store.js';
+import type { ParticipantStore } from '../../store/participant-store.js';
+import type { PlannedSessionsStore } from '../../store/planned-sessions-store.js';
+
+export interface MessagesPlanDeps {
+  /** Plans and queues first invitations (the message service's own rule). */
+  invite(eventId: string, participantIds: readonly string[]): Promise<void>;
+  events: Pick<EventStore, 'get'>;
+  participants: Pick<ParticipantStore, 'list' | 'get'>;
+  messages: MessageStore;
+  planned: PlannedSessionsStore;
+  queues: Queues;
+  clock: Clock;
+  senderDomain: string;
+  /** MAIL_UPDATE_DELAY_SECONDS: changes within this window reach each participant as one notice. */
+  updateDelayMs: number;
+  /** Counts each message planned (for mail_messages_total). */
+  onPlanned?: (kind: 'reminder' | 'update') => void;
+}
+
+/**
+ * Brings each participant's reminders and change notices in line with the programme: reminders planned,
+ * re-timed or withdrawn, and the sessions that moved, appeared or went since the participants last heard
+ * folded into one pending notice per participant. Idempotent: ids follow from the cause.
+ */
+export function messagesPlan(deps: MessagesPlanDeps) {
+  return async (payload: JobPayload<'messages.plan'>): Promise<unknown> => {
+    const { eventId } = payload;
+    const stored = await deps.events.get(eventId);
+    if (!stored) return { skipped: 'no such event' };
+    // A newer version has its own job, which plans from the newest programme (unless this one only adds people).
+    if (!payload.participantIds && payload.version < stored.version) return { skipped: 'superseded' };
+    const now = deps.clock.now();
+    const schedule = scheduleProgramme(stored.programme);
+    const previous = payload.participantIds ? undefined : await deps.planned.get(eventId);
+    const previousSessions: ScheduledSession[] | undefined = previous?.sessions.map((s) => ({ ...s, description: s.description }));
+    const only = payload.participantIds ? new Set(payload.participantIds) : undefined;
+    // New participants are read (and their messages listed) one by one: a self-registration must not read the whole event.
+    const people = only
+      ? (await Promise.all([...only].map((id) => deps.participants.get(eventId, id)))).filter((p): p is Participant => p !== undefined)
+      : await deps.participants.list(eventId);
+    if (payload.invite && people.length > 0) await deps.invite(eventId, people.map((p) => p.id));
+    const queued = only
+      ? (await Promise.all(people.map((p) => deps.messages.list(eventId, { participantId: p.id, status: 'queued' })))).flat()
+      : await deps.messages.list(eventId, { status: 'queued' });
+    const queuedReminders = groupByParticipant(queued.filter((m) => m.details.kind === 'reminder'));
+    const pendingUpdates = groupByParticipant(queued.filter((m) => m.details.kind === 'update' && m.attempts === 0));
+
+    let reminders = 0;
+    let notices = 0;
+    for (const person of people) {
+      const sessions = participantSessions(schedule, person);
+      reminders += await planPersonReminders(person, sessions, queuedReminders.get(person.id) ?? [], stored.programme.reminders.minutesBefore, now);
+      // Someone added after the last planning heard of this programme in their invitation.
+      if (previous && previousSessions && person.createdAt <= previous.plannedAt) {
+        const changes = sessionChanges(participantSessions({ sessions: previousSessions }, person), sessions, now);
+        if (changes.length > 0 && (await noticeOf(person, changes, previous.version, pendingUpdates.get(person.id)?.[0], now))) notices += 1;
+      }
+    }
+    if (!payload.participantIds) await deps.planned.put(eventId, { version: stored.version, plannedAt: now.toISOString(), sessions: schedule.sessions });
+    return { participants: people.length, reminders, notices };
+  };
+
+  async function planPersonReminders(person: Participant, sessions: ScheduledSession[], queued: MessageRecord[], offsets: readonly number[], now: Date): Promise<number> {
+    const eventId = person.eventId;
+    const off = await deps.messages.remindersOff(eventId, person.id);
+    const wanted = off ? [] : planReminders(sessions, offsets, now);
+    const keep = new Set<string>();
+    for (const reminder of wanted) {
+      const id = reminderMessageId(person.id, reminder.date, reminder.minutesBefore);
+      keep.add(id);
+      const sendAt = reminder.sendAt;
+      const existing = queued.find((m) => m.id === id);
+      if (existing && existing.plannedFor !== undefined && Date.parse(existing.plannedFor) === sendAt.getTime()) continue;
+      const details = { kind: 'reminder' as const, date: reminder.date, minutesBefore: reminder.minutesBefore };
+      const { created } = await deps.messages.plan(newMessage(eventId, person.id, id, details, deps.senderDomain, sendAt), now);
+      // Re-timed, or withdrawn earlier and wanted again: the record follows, and the job is replaced.
+      if (created) deps.onPlanned?.('reminder');
+      else if (!(await deps.messages.replan(eventId, id, sendAt))) continue;
+      await schedule(eventId, id, sendAt, now);
+    }
+    for (const stale of queued.filter((m) => !keep.has(m.id))) {
+      await deps.messages.cancel(eventId, stale.id, off ? 'the participant turned reminders off' : 'the programme no longer has this reminder', now);
+      await (await deps.queues.get('mail').getJob(sendJobId(eventId, stale.id)))?.remove().catch(() => undefined);
+    }
+    return wanted.length;
+  }
+
+  /** Folds the changes into the participant's pending notice, or plans a new one after the coalescing window. */
+  async function noticeOf(person: Participant, changes: ReturnType<typeof sessionChanges>, baseVersion: number, pending: MessageRecord | undefined, now: Date): Promise<boolean> {
+    const eventId = person.eventId;
+    if (pending) {
+      const revised = await deps.messages.reviseUnsent(eventId, pending.id, (record) =>
+        record.details.kind === 'update' ? { ...record.details, changes: mergeChanges(record.details.changes, changes) } : record.details,
+      );
+      if (revised) return true;
+    }
+    const id = updateMessageId(person.id, baseVersion);
+    const sendAt = new Date(now.getTime() + deps.updateDelayMs);
+    const { created } = await deps.messages.plan(newMessage(eventId, person.id, id, { kind: 'update', baseVersion, changes }, deps.senderDomain, sendAt), now);
+    if (created) {
+      deps.onPlanned?.('update');
+      await schedule(eventId, id, sendAt, now);
+    }
+    return created;
+  }
+
+  async function schedule(eventId: string, messageId: string, at: Date, now: Date): Promise<void> {
+    const queue = deps.queues.get('mail');
+    const jobId = sendJobId(eventId, messageId);
+    // A job under this id that already ran (the message was withdrawn) or waits for another time gives way.
+    await (await queue.getJob(jobId))?.remove().catch(() => undefined);
+    await deps.queues.enqueue('mail.send', { eventId, messageId }, { jobId, delay: Math.max(0, at.getTime() - now.getTime()) });
+  }
+}
+
+function groupByParticipant(records: readonly MessageRecord[]): Map<string, MessageRecord[]> {
+  const out = new Map<string, MessageRecord[]>();
+  for (const r of records) out.set(r.participantId, [...(out.get(r.participantId) ?? []), r]);
+  return out;
+}
