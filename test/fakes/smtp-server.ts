@@ -135,6 +135,10 @@ export async function startFakeSmtpServer(options: FakeSmtpOptions = {}): Promis
     },
   });
 
+  // A client that vanishes mid-session (a worker killed by SIGKILL) resets its connection: that is the client's
+  // failure, which a real server logs and survives.
+  server.on('error', () => undefined);
+
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
