@@ -91,6 +91,9 @@ describe('invitations', () => {
     }
 
     await expect.poll(async () => (await messages('inv', '?kind=invitation')).map((m) => m.status), { timeout: 10_000 }).toEqual(['sent', 'sent']);
+    const metrics = (await s!.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/mail_messages_total\{kind="invitation",status="queued"\} 2/);
+    expect(metrics).toMatch(/mail_messages_total\{kind="invitation",status="sent"\} 2/);
     // The same person again, and a notify:false addition: no more invitations.
     await add('inv', [{ name: 'Ana Example', email: 'ANA@example.org' }]);
     await add('inv', [{ name: 'Carla Quiet', email: 'carla@example.org' }], false);
