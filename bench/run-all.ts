@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark one after another, each printing its own lines.
 import { benchJoinCrowd } from './join-crowd.js';
 import { benchJoinRedirect } from './join-redirect.js';
+import { benchMail } from './mail.js';
 import { benchParticipantsBulk } from './participants-bulk.js';
 import { benchZoomRegistrants } from './zoom-registrants.js';
 
@@ -9,6 +10,7 @@ const benches: Array<[string, () => Promise<string[]>]> = [
   ['join-crowd', benchJoinCrowd],
   ['participants-bulk', benchParticipantsBulk],
   ['zoom-registrants', benchZoomRegistrants],
+  ['mail', benchMail],
 ];
 
 let failed = false;

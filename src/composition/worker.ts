@@ -14,7 +14,10 @@ import type { Core } from './core.js';
 import { createTranslations } from '../i18n/i18n.js';
 import { createSmtpTransport } from '../providers/mail/mail-transport.js';
 import { mailSend } from '../workers/processors/mail-send.js';
+import { confirmationRecipients } from '../workers/processors/confirmation-mail.js';
+import { createRegistrationStore } from '../store/registration-store.js';
 import { messagesPlan } from '../workers/processors/messages-plan.js';
+import { createReconcileLoop } from '../workers/reconcile-loop.js';
 
 /**
  * Our limiter's window opens when a job starts, Zoom's when the request arrives a few milliseconds later;
@@ -59,7 +62,7 @@ export function createWorker(core: Core): WorkerParts {
     }),
     userId: config.zoom.userId,
   };
-  const transport = config.mail.smtp ? createSmtpTransport({ url: config.mail.smtp.url, from: config.mail.smtp.from }) : undefined;
+  const transport = config.mail.smtp ? createSmtpTransport({ url: config.mail.smtp.url, from: config.mail.smtp.from, maxConnections: 4 }) : undefined;
   const signingKey = config.signingKeys[0];
   if (!signingKey) throw new Error('LINK_SIGNING_KEYS is empty');
   const common = { rooms: stores.rooms, clock };
@@ -75,6 +78,7 @@ export function createWorker(core: Core): WorkerParts {
           userId: zoom.userId,
           // Webhooks name the webinar only; this link lets them find the event and room.
           onWebinarKnown: (webinarId, eventId, roomId) => stores.attendance.linkWebinar(webinarId, { eventId, roomId }),
+          durability: core.durability,
         })
       : notConfigured('Zoom (ZOOM_ACCOUNT_ID)'),
     'zoom.sync-registrants': zoom
@@ -104,6 +108,7 @@ export function createWorker(core: Core): WorkerParts {
       clock,
       outcomes: core.mailOutcomes,
       logger,
+      confirmationRecipient: confirmationRecipients({ registrations: createRegistrationStore(redis, keys), signingKey, publicBaseUrl: config.http.publicBaseUrl, clock }),
     }),
     'messages.plan': messagesPlan({
       invite: (eventId, ids) => core.messages.invite(eventId, ids),
@@ -118,6 +123,7 @@ export function createWorker(core: Core): WorkerParts {
       onPlanned: (kind) => core.mailOutcomes.inc({ kind, status: 'queued' }),
     }),
   };
+  const replanning = createReconcileLoop({ redis, keys, logger, intervalMs: config.reconcileIntervalMs, reconcileAll: () => replanEveryEvent(core) });
   const limiters: Partial<Record<QueueName, BullmqLimiter>> = {
     ...(config.zoom ? { zoom: withMargin(bullmqLimiterFor(config.zoom.plan, 'medium')), 'zoom-registrants': withMargin(bullmqLimiterFor(config.zoom.plan, 'heavy')) } : {}),
     // BullMQ's limiter lives in Redis: one budget for all workers together.
@@ -128,11 +134,12 @@ export function createWorker(core: Core): WorkerParts {
     runner: {
       logger,
       metrics,
-      redisUrl: config.redisUrl,
+      redis: config.redis,
       queuePrefix: `${keys.prefix}:bull`,
       processors,
       limiters,
-      recover: () => recoverOnStart(core),
+      recover: () => replanning.runAtStart(),
+      replanning,
     },
     close: () => {
       zoom?.client.close();
@@ -142,18 +149,23 @@ export function createWorker(core: Core): WorkerParts {
 }
 
 /**
- * A worker coming up after a crash re-plans every event: jobs the last programme change could not enqueue
- * are added, and Zoom registration is looked at again (both idempotent, deterministic job ids).
+ * Every event planned again from what Redis holds now: provisioning jobs the last programme change could not
+ * enqueue (or a failover lost) are added, Zoom registration is looked at again, and reminders and change
+ * notices are planned (all idempotent, deterministic job ids). One event failing does not stop the others.
  */
-async function recoverOnStart(core: Core): Promise<void> {
-  try {
-    for (const eventId of await core.stores.events.list()) {
+async function replanEveryEvent(core: Core): Promise<void> {
+  let failed = 0;
+  for (const eventId of await core.stores.events.list()) {
+    try {
       const stored = await core.stores.events.get(eventId);
       if (!stored) continue;
       await core.provisioning.reconcile(stored);
       await core.provisioning.participantsChanged(eventId);
+      await core.messages.programmeChanged(stored);
+    } catch (error) {
+      failed += 1;
+      core.logger.error({ eventId, err: { message: (error as Error).message } }, 're-planning an event failed');
     }
-  } catch (error) {
-    core.logger.error({ err: { message: (error as Error).message } }, 'start-up recovery failed; the next programme or participant change retries it');
   }
+  if (failed > 0) throw new Error(`${failed} events could not be re-planned`);
 }

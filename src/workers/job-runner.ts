@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { BullmqLimiter } from '../providers/zoom/rate-limits.js';
 import { jobRegistry, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '../queue/job-registry.js';
 import { ProviderRateLimited } from '../queue/rate-limited.js';
-import { createRedis } from '../store/redis.js';
+import { createRedis, type RedisTarget } from '../store/redis.js';
 
 export type Processors = { [N in JobName]: (payload: JobPayload<N>, job: Job) => Promise<unknown> };
 
@@ -13,18 +13,21 @@ export type Processors = { [N in JobName]: (payload: JobPayload<N>, job: Job) =>
 export interface JobRunnerDeps {
   logger: Logger;
   metrics: Pick<Metrics, 'jobLag' | 'jobsFinished'>;
-  redisUrl: string;
+  /** The BullMQ workers' own connection goes here (through the sentinels when there are some). */
+  redis: string | RedisTarget;
   queuePrefix: string;
   processors: Partial<Processors>;
   limiters: Partial<Record<QueueName, BullmqLimiter>>;
   /** Runs in the background once the workers are up. */
   recover(): Promise<void>;
+  /** Re-plans periodically and after a lost connection, from start-up until close. */
+  replanning?: { start(): void; stop(): Promise<void> };
 }
 
 // Room creates are independent; webinar edits run one at a time so they coalesce; batch registrations
 // run several at once because the limiter, not concurrency, paces them.
 // Mail sends are paced by the queue's limiter (MAIL_MAX_PER_SECOND) over a few pooled SMTP connections.
-const CONCURRENCY: Record<QueueName, number> = { bbb: 10, zoom: 1, 'zoom-registrants': 8, mail: 4, messages: 1 };
+const CONCURRENCY: Record<QueueName, number> = { bbb: 10, zoom: 1, 'zoom-registrants': 8, mail: 8, messages: 1 };
 
 export interface RunningWorker {
   workers: Worker[];
@@ -46,7 +49,7 @@ export interface WorkerOptions {
 export async function startJobRunner(deps: JobRunnerDeps, options: WorkerOptions = {}): Promise<RunningWorker> {
   const { processors } = deps;
   checkHandlers(processors);
-  const connection = createRedis(deps.redisUrl, 'worker');
+  const connection = createRedis(deps.redis, 'worker');
   connection.on('error', (error) => deps.logger.warn({ err: { message: error.message } }, 'worker redis connection error'));
 
   const workers = QUEUE_NAMES.map((queue) => {
@@ -100,10 +103,12 @@ export async function startJobRunner(deps: JobRunnerDeps, options: WorkerOptions
   deps.logger.info({ queues: QUEUE_NAMES }, 'worker started');
   // In the background: recovery must not hold up start-up, but shutdown waits for it.
   const recovery = deps.recover();
+  deps.replanning?.start();
 
   return {
     workers,
     async close() {
+      await deps.replanning?.stop();
       await recovery;
       // Active jobs finish before close resolves; then the blocking connection goes.
       await Promise.all(workers.map((w) => w.close()));

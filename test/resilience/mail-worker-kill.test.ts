@@ -15,7 +15,7 @@ import { childPrefix, person, REDIS_URL, resilienceProgramme } from './fixtures.
  */
 const EVENT = 'mailkill-evt';
 const COUNT = 120;
-const MAIL_CONCURRENCY = 4;
+const MAIL_CONCURRENCY = 8;
 const prefix = childPrefix('mailkill');
 let smtp: FakeSmtpServer;
 let stack: Stack;

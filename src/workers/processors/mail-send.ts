@@ -5,7 +5,7 @@ import { participantLinks } from '../../domain/links.js';
 import { signLink, type SigningKey } from '../../domain/link-token.js';
 import { messageKind, participantSessions, type MessageRecord } from '../../domain/messages.js';
 import type { Participant } from '../../domain/participant.js';
-import { scheduleProgramme } from '../../domain/schedule.js';
+import { scheduleProgramme, type Schedule } from '../../domain/schedule.js';
 import type { Translations } from '../../i18n/i18n.js';
 import { pickLanguage } from '../../i18n/languages.js';
 import type { Logger } from '../../logger.js';
@@ -19,6 +19,7 @@ import type { EventStore, StoredEvent } from '../../store/event-store.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type { ParticipantStore } from '../../store/participant-store.js';
 import { isFinalAttempt } from './attempts.js';
+import type { ConfirmationRecipient, FindConfirmationRecipient } from './confirmation-mail.js';
 
 export interface MailSendDeps {
   messages: MessageStore;
@@ -32,13 +33,32 @@ export interface MailSendDeps {
   clock: Clock;
   outcomes: Counter<'kind' | 'status'>;
   logger: Logger;
+  /** Self-registration mails go to people who are not participants yet; without it they are skipped. */
+  confirmationRecipient?: FindConfirmationRecipient;
 }
 
 /**
  * Sends one message, rendered from the programme and participant as they are now (a delayed notice says the
  * latest). Participants are named by id in the log, never by name or address.
  */
+/**
+ * A send renders from the programme; parsing and scheduling it is a few milliseconds, the same for every mail of
+ * an event. Kept briefly per process: a change reaches mails within seconds (change notices wait minutes anyway).
+ */
+const EVENT_CACHE_MS = 2_000;
+
 export function mailSend(deps: MailSendDeps) {
+  const cached = new Map<string, { at: number; stored: StoredEvent; schedule: Schedule }>();
+  const loadEvent = async (eventId: string) => {
+    const now = deps.clock.now().getTime();
+    const hit = cached.get(eventId);
+    if (hit && now - hit.at < EVENT_CACHE_MS && now >= hit.at) return hit;
+    const stored = await deps.events.get(eventId);
+    if (!stored) return undefined;
+    const entry = { at: now, stored, schedule: scheduleProgramme(stored.programme) };
+    cached.set(eventId, entry);
+    return entry;
+  };
   const skip = async (record: MessageRecord, reason: string) => {
     if (await deps.messages.markSkipped(record.eventId, record.id, reason)) deps.outcomes.inc({ kind: messageKind(record), status: 'skipped' });
     return { skipped: reason };
@@ -48,12 +68,14 @@ export function mailSend(deps: MailSendDeps) {
     const { eventId, messageId } = payload;
     const record = await deps.messages.get(eventId, messageId);
     if (!record || record.status !== 'queued') return { skipped: record ? `already ${record.status}` : 'no such message' };
-    const participant = await deps.participants.lookup(eventId, record.participantId);
+    const recipient = record.details.kind === 'confirmation' && deps.confirmationRecipient ? await deps.confirmationRecipient(record) : undefined;
+    if (typeof recipient === 'string') return skip(record, recipient);
+    const participant = recipient?.participant ?? (await deps.participants.lookup(eventId, record.participantId));
     if (!participant || participant === 'revoked') return skip(record, 'the participant was removed');
-    const stored = await deps.events.get(eventId);
-    if (!stored) return skip(record, 'the event no longer exists');
+    const loaded = await loadEvent(eventId);
+    if (!loaded) return skip(record, 'the event no longer exists');
     if (record.details.kind === 'reminder' && (await deps.messages.remindersOff(eventId, record.participantId))) return skip(record, 'the participant turned reminders off');
-    const mail = compose(record, participant, stored);
+    const mail = compose(record, participant, loaded.stored, loaded.schedule, recipient);
     if (typeof mail === 'string') return skip(record, mail);
     if (!deps.transport) return skip(record, 'mail is not configured (SMTP_URL)');
 
@@ -79,9 +101,8 @@ export function mailSend(deps: MailSendDeps) {
   };
 
   /** The mail to send, or why it should not go any more. */
-  function compose(record: MessageRecord, participant: Participant, stored: StoredEvent): OutgoingMail | string {
+  function compose(record: MessageRecord, participant: Participant, stored: StoredEvent, schedule: Schedule, recipient?: ConfirmationRecipient): OutgoingMail | string {
     const { programme, version } = stored;
-    const schedule = scheduleProgramme(programme);
     const sessions = participantSessions(schedule, participant);
     const links = participantLinks(deps.publicBaseUrl, signLink({ eventId: programme.id, participantId: participant.id }, deps.signingKey), sessions.map((s) => s.id));
     const language = pickLanguage(participant.language, programme.language);
@@ -108,6 +129,10 @@ export function mailSend(deps: MailSendDeps) {
       case 'update':
         if (details.changes.length === 0) return 'nothing changed after all';
         model = { ...base, kind: 'update', changes: details.changes };
+        break;
+      case 'confirmation':
+        if (!recipient) return 'no sender for confirmation messages';
+        model = recipient.model(language, programme.title);
         break;
       default:
         return `no sender for ${details.kind} messages`;

@@ -41,7 +41,22 @@ function localStamp(ms: number, offsetMinutes: number): string {
  * years the sessions span, each with an explicit DTSTART instead of an RRULE. That is exact for the period the
  * feed covers and never guesses about rules that governments change.
  */
+// A few milliseconds of offset probing per call, and the answer depends only on the zone and the years: every
+// feed and every mail's calendar part of an event asks the same question.
+const VTIMEZONE_CACHE_MAX = 64;
+const vtimezones = new Map<string, string>();
+
 export function vtimezoneFor(zoneName: string, fromMs: number, toMs: number): string {
+  const key = `${zoneName}|${new Date(fromMs).getUTCFullYear()}|${new Date(toMs).getUTCFullYear()}`;
+  const known = vtimezones.get(key);
+  if (known !== undefined) return known;
+  const computed = computeVtimezone(zoneName, fromMs, toMs);
+  if (vtimezones.size >= VTIMEZONE_CACHE_MAX) vtimezones.delete(vtimezones.keys().next().value ?? '');
+  vtimezones.set(key, computed);
+  return computed;
+}
+
+function computeVtimezone(zoneName: string, fromMs: number, toMs: number): string {
   const zone = IANAZone.create(zoneName);
   if (!zone.isValid) throw new RangeError(`unknown time zone: ${zoneName}`);
   const start = DateTime.fromMillis(fromMs, { zone: 'utc' }).startOf('year').toMillis();
