@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +14,23 @@ import { deleteMatching } from '../src/store/redis.js';
 
 export interface ServerProcess {
   url: string;
+  /** CPU time the process has used so far (user + system, all threads), in µs; NaN where /proc is missing. */
+  cpuMicros(): number;
   stop(): Promise<void>;
+}
+
+/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function cpuMicrosOf(pid: number | undefined): number {
+  try {
+    // Fields after the command name, which is in parentheses and may contain spaces: utime and stime are 14 and 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 let compiled: Promise<void> | undefined;
@@ -51,6 +68,7 @@ export async function startServerProcess(script: string, env: Record<string, str
   });
   return {
     url,
+    cpuMicros: () => cpuMicrosOf(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -87,6 +105,15 @@ export async function load(url: string, seconds: number, connections = 100): Pro
     non3xx: result.non2xx - result['3xx'],
     errors: result.errors + result.timeouts,
   };
+}
+
+/**
+ * Load at a fixed rate (requests per second over all connections) instead of as fast as the server goes:
+ * several servers loaded like this at the same time share whatever the machine gives at that moment.
+ */
+export async function loadAtRate(url: string, seconds: number, rate: number, connections = 20): Promise<{ requests: number; non3xx: number; errors: number }> {
+  const result = await autocannon({ url, connections, duration: seconds, overallRate: rate, pipelining: 1 });
+  return { requests: result.requests.total, non3xx: result.non2xx - result['3xx'], errors: result.errors + result.timeouts };
 }
 
 export function ratio(value: number, baseline: number): string {

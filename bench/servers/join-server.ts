@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js';
 import { createApi } from '../../src/composition/api.js';
 import { createCore } from '../../src/composition/core.js';
 import { createLogger } from '../../src/logger.js';
+import { deleteMatching } from '../../src/store/redis.js';
 import { startBbbSimulator } from '../../simulators/bbb/bbb-simulator.js';
 import { pino } from 'pino';
 import { serveForBench } from './serve.js';
@@ -21,7 +22,8 @@ const config = loadConfig({
 // Production logging at info, written synchronously as the service writes to stdout, but to /dev/null so
 // the terminal does not slow the run.
 const logger = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: true }));
-const core = await createCore(config, logger, { keyPrefix: `bench:${process.pid}` });
+const prefix = `bench:${process.pid}`;
+const core = await createCore(config, logger, { keyPrefix: prefix });
 const api = createApi(core);
 const app = await buildApp(api.app);
 const headers = { authorization: `Bearer ${token}` };
@@ -51,6 +53,8 @@ await fetch(first.headers.location as string, { redirect: 'manual' });
 
 await serveForBench(app, joinPath, async () => {
   await api.close();
+  // The run's keys go with it: the Redis is shared.
+  await deleteMatching(core.redis, `${prefix}:*`).catch(() => undefined);
   await core.close();
   await bbb.close();
 });
