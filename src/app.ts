@@ -66,7 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+      // A client's id is kept unless it is secret-shaped (say, a link signature pasted in): it is on every log line.
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) && redactUrl(given) === given ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
     // Personal tokens of the longest ids (64-character event id, 32-character key id) are ~200 characters;

@@ -159,6 +159,9 @@ describe('ops', () => {
     expect(health.headers['x-request-id']).toBe('trace-abc.123');
     const fresh = await t.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'not ok<script>' } });
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const signature = 'xorm2wgk-6Z0cLSIDuJmK9Nr-9AkEy8aBQvPeLFdCeU';
+    const secretShaped = await t.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': signature } });
+    expect(secretShaped.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
