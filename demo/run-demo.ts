@@ -9,12 +9,35 @@ import { startRoles, type RunningService } from '../src/composition/roles.js';
 import { startBbbSimulator } from '../simulators/bbb/bbb-simulator.js';
 import { startZoomSimulator } from '../simulators/zoom/zoom-simulator.js';
 import { createRedis, deleteMatching } from '../src/store/redis.js';
+import { singleLine } from '../src/domain/single-line.js';
 import { programmeAroundNow } from './programme-around-now.js';
+import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const base = process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
 const bbbSecret = randomBytes(16).toString('hex');
 const zoomCredentials = { accountId: 'demo-account', clientId: 'demo-client', clientSecret: randomBytes(16).toString('hex') };
+
+// Mail goes to a catcher on loopback with a web inbox, unless SMTP_URL says where it should go.
+const userSmtpUrl = process.env.SMTP_URL?.trim() || undefined;
+const inboxPort = Number(process.env.DEMO_INBOX_PORT?.trim() || 0);
+if (!Number.isInteger(inboxPort) || inboxPort < 0 || inboxPort > 65535) {
+  process.stderr.write('DEMO_INBOX_PORT must be a port number (0 or unset: any free port)\n');
+  process.exit(1);
+}
+let catcher: MailCatcher | undefined;
+if (!userSmtpUrl) {
+  try {
+    catcher = await startMailCatcher({
+      host: '127.0.0.1',
+      httpPort: inboxPort,
+      onMail: (mail) => process.stdout.write(`inbox: "${singleLine(mail.parsed.subject ?? '')}" to ${mail.envelope.to.join(', ')}  ${catcher?.inboxUrl ?? ''}m/${mail.id}\n`),
+    });
+  } catch (error) {
+    process.stderr.write(`the demo's mail inbox could not start on 127.0.0.1:${inboxPort}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
 
 const bbb = await startBbbSimulator({ secret: bbbSecret, host: '127.0.0.1', port: 0 });
 const zoom = await startZoomSimulator({ ...zoomCredentials, host: '127.0.0.1', port: 0 });
@@ -50,6 +73,8 @@ const config = loadConfig({
   ZOOM_OAUTH_URL: zoom.oauthUrl,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   PROGRAMME_FILE: '',
+  SMTP_URL: catcher?.smtpUrl ?? userSmtpUrl,
+  MAIL_FROM: process.env.MAIL_FROM?.trim() || '"HRGL Academy (demo)" <academy@demo.example>',
 });
 
 let service: RunningService;
@@ -58,6 +83,7 @@ try {
 } catch (error) {
   await bbb.close();
   await zoom.close();
+  await catcher?.close();
   if (error instanceof RedisUnreachableError) {
     process.stderr.write(
       `${error.message}\nThe demo needs a Redis on ${config.redisUrl}. Start one with \`redis-server\` (Debian: apt-get install redis-server) ` +
@@ -72,10 +98,13 @@ const { core, api } = service;
 await core.events.put(programme);
 const stored = await core.events.getStored('demo');
 if (stored) await core.provisioning.provisionNow(stored);
-const issued = await api?.app.participants.add('demo', [
-  { name: 'Maria Moderator', email: 'maria@demo.example', role: 'moderator' },
-  { name: 'Arun Attendee', email: 'arun@demo.example', role: 'participant' },
-]);
+// One of them reads German: their mails (and pages) are in German, the other's in English.
+const samples = [
+  { name: 'Maria Moderator', email: 'maria@demo.example', role: 'moderator', language: 'en' },
+  { name: 'Jonas Weber', email: 'jonas@demo.example', role: 'participant', language: 'de-AT' },
+] as const;
+const issued = await api?.app.participants.add('demo', [...samples]);
+const languageOf = (email: string) => samples.find((s) => s.email === email)?.language ?? programme.language;
 
 const firstAcademy = programme.days.find((d) => d.kind === 'academy')?.sessions[0];
 const firstConference = programme.days.find((d) => d.kind === 'conference')?.sessions[0];
@@ -88,9 +117,12 @@ const lines = [
   `  job dashboard:   ${base}/admin/queues/   (any user name, the organizer token as password)`,
   `  simulated BigBlueButton ${bbb.url} and Zoom ${zoom.apiUrl}`,
   `  Redis keys:      ${config.redisKeyPrefix}:*${ownPrefix ? ' (deleted when the demo stops)' : ''}`,
+  catcher
+    ? `  mail inbox:      ${catcher.inboxUrl}   (the invitations arrive within seconds; SMTP ${catcher.smtpUrl})`
+    : `  mail:            sent through your SMTP_URL (${smtpHost(config.mail.smtp?.url)}) from ${config.mail.smtp?.from ?? '-'}, to the sample addresses @demo.example`,
   '',
   ...(issued ?? []).flatMap((p) => [
-    `${p.name} (${p.role})`,
+    `${p.name} (${p.role}, language ${languageOf(p.email)})`,
     `  personal page:  ${p.links.page}`,
     `  calendar feed:  ${p.links.calendar}`,
     `  join academy:   ${firstAcademy ? p.links.join[firstAcademy.id] : '-'}`,
@@ -104,6 +136,7 @@ const stop = async () => {
   await service.close();
   await bbb.close();
   await zoom.close();
+  await catcher?.close();
   if (ownPrefix) {
     // After the workers stopped, so no job writes a key behind the sweep.
     // A waiting connection: a fail-fast one would refuse the sweep before it has even connected.
@@ -118,5 +151,12 @@ const stop = async () => {
   }
   process.exit(0);
 };
+/** Where SMTP_URL points, without its credentials. */
+function smtpHost(url: string | undefined): string {
+  if (!url) return '-';
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}`;
+}
+
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
