@@ -119,11 +119,14 @@ describe('invitations', () => {
     expect(to(arrived!)).toBe('grey@example.org');
     await expect.poll(async () => (await messages('flaky', '?kind=invitation'))[0], { timeout: 10_000 }).toMatchObject({ status: 'sent', attempts: 2 });
 
-    smtp.failNext(1, { stage: 'rcpt', code: 550, message: 'No such user here' });
+    smtp.failNext(1, { stage: 'rcpt', code: 550, message: '<nobody@example.org>: Recipient address rejected: No such user here' });
     await add('flaky', [{ name: 'No Body', email: 'nobody@example.org' }]);
-    await expect.poll(async () => (await messages('flaky', '?status=failed')).map((m) => m.error), { timeout: 10_000 }).toEqual([expect.stringMatching(/550.*No such user/)]);
+    await expect.poll(async () => (await messages('flaky', '?status=failed')).map((m) => m.error), { timeout: 10_000 }).toEqual([expect.stringMatching(/550.*nobody@example\.org.*No such user/)]);
     const failed = (await messages('flaky', '?status=failed'))[0]!;
     expect(failed.attempts).toBe(1);
+    // The organizer sees the reply; the log names the participant by id only.
+    expect(s!.logs.join('')).toContain('mail failed');
+    expect(s!.logs.join('')).not.toMatch(/nobody@example\.org|grey@example\.org/);
   });
 
   it('records every message as skipped without SMTP_URL, and keeps working', { timeout: 30_000 }, async () => {

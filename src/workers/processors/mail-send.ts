@@ -12,7 +12,7 @@ import type { Logger } from '../../logger.js';
 import { calendarPart } from '../../messages/templates/calendar-part.js';
 import { mailDays, unsubscribeUrl, type MailModel } from '../../messages/templates/mail-model.js';
 import { renderMail } from '../../messages/templates/render-mail.js';
-import { classifySendError } from '../../providers/mail/mail-errors.js';
+import { classifySendError, MailSendError } from '../../providers/mail/mail-errors.js';
 import type { MailTransport, OutgoingMail } from '../../providers/mail/mail-transport.js';
 import type { JobPayload } from '../../queue/job-registry.js';
 import type { EventStore, StoredEvent } from '../../store/event-store.js';
@@ -46,6 +46,11 @@ export interface MailSendDeps {
  * an event. Kept briefly per process: a change reaches mails within seconds (change notices wait minutes anyway).
  */
 const EVENT_CACHE_MS = 2_000;
+
+/** Every address in a text replaced by a placeholder. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '<address>');
+}
 
 export function mailSend(deps: MailSendDeps) {
   const cached = new Map<string, { at: number; stored: StoredEvent; schedule: Schedule }>();
@@ -89,14 +94,17 @@ export function mailSend(deps: MailSendDeps) {
       return { messageId: sent.messageId };
     } catch (error) {
       const failure = classifySendError(error);
+      // The organizer sees the server's whole reply; logs name participants by id, and replies often
+      // repeat the address ("550 <ana@example.org>: Recipient address rejected").
+      const loggable = withoutAddresses(failure.message);
       if (failure.retryable && !isFinalAttempt(job)) {
         await deps.messages.noteRetry(eventId, messageId, failure.message);
-        throw failure;
+        throw new MailSendError(loggable, true, failure.details);
       }
       await deps.messages.markFailed(eventId, messageId, failure.message);
       deps.outcomes.inc({ kind: messageKind(record), status: 'failed' });
-      deps.logger.warn({ eventId, messageId, participantId: record.participantId, kind: messageKind(record), err: { message: failure.message } }, 'mail failed');
-      throw new UnrecoverableError(failure.message);
+      deps.logger.warn({ eventId, messageId, participantId: record.participantId, kind: messageKind(record), err: { message: loggable } }, 'mail failed');
+      throw new UnrecoverableError(loggable);
     }
   };
 
