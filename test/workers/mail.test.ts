@@ -167,7 +167,8 @@ describe('reminders and change notices', () => {
   });
 
   it('folds programme changes within the delay into one notice with old and new times', { timeout: 40_000 }, async () => {
-    await stack('2030-06-01T08:00:00Z');
+    // A delay that outlasts the two planning jobs even on a loaded machine.
+    await stack('2030-06-01T08:00:00Z', { MAIL_UPDATE_DELAY_SECONDS: '6' });
     await put('upd', programme('upd'));
     await add('upd', [{ name: 'Uma Updated', email: 'uma@example.org' }], false);
     // The planner records what participants know; the changes below are measured against it.

@@ -68,8 +68,9 @@ export function messagesPlan(deps: MessagesPlanDeps) {
     for (const person of people) {
       const sessions = participantSessions(schedule, person);
       reminders += await planPersonReminders(person, sessions, queuedReminders.get(person.id) ?? [], stored.programme.reminders.minutesBefore, now);
-      // Someone added after the last planning heard of this programme in their invitation.
-      if (previous && previousSessions && person.createdAt <= previous.plannedAt) {
+      // Measured against the sessions as last planned: that is what everyone registered since then was shown
+      // too (their page, feed and any invitation already sent); one sent later just repeats the news.
+      if (previous && previousSessions) {
         const changes = sessionChanges(participantSessions({ sessions: previousSessions }, person), sessions, now);
         if (changes.length > 0 && (await noticeOf(person, changes, previous.version, pendingUpdates.get(person.id)?.[0], now))) notices += 1;
       }
