@@ -55,7 +55,8 @@ export const messageDetailsSchema = z.discriminatedUnion('kind', [
     baseVersion: z.number().int().min(0),
     changes: z.array(sessionChangeSchema),
   }),
-  z.object({ kind: z.literal('confirmation') }),
+  // Self-registration: the double opt-in link ('confirm', the default) or, once confirmed beyond capacity, the waitlist notice.
+  z.object({ kind: z.literal('confirmation'), step: z.enum(['confirm', 'waitlisted']).optional() }),
   z.object({ kind: z.literal('certificate') }),
 ]);
 export type MessageDetails = z.infer<typeof messageDetailsSchema>;

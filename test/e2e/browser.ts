@@ -27,6 +27,8 @@ export async function launchBrowser(): Promise<Browser> {
 export interface PageOptions {
   timezoneId?: string;
   userAgent?: string;
+  /** The browser's language (its Accept-Language); British English unless said. */
+  locale?: string;
 }
 
 export interface OpenedPage {
@@ -40,7 +42,7 @@ export interface OpenedPage {
 /** A fresh context per test, so time zone, user agent and storage never leak between tests. */
 export async function openPage(browser: Browser, options: PageOptions = {}): Promise<OpenedPage> {
   const context = await browser.newContext({
-    locale: 'en-GB',
+    locale: options.locale ?? 'en-GB',
     ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     ...(options.userAgent ? { userAgent: options.userAgent } : {}),
   });

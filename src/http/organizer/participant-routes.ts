@@ -2,13 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ParticipantService } from '../../services/participant-service.js';
 import type { EventService } from '../../services/event-service.js';
-import { NotFound } from '../errors.js';
+import { participantExportSchema, type ParticipantData } from '../../services/participant-data.js';
+import { InvalidInput, NotFound } from '../errors.js';
 import { errorResponse, eventParams } from '../schemas/event-schemas.js';
-import { participantParams, participantsBody, participantsResponse } from '../schemas/participant-schemas.js';
+import { participantListResponse, participantParams, participantsBody, participantsQuery, participantsResponse } from '../schemas/participant-schemas.js';
 
 export interface ParticipantRoutesDeps {
   participants: ParticipantService;
   events: EventService;
+  /** Data protection: export and erasure of one person's data. */
+  data: ParticipantData;
 }
 
 export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = async (app, deps) => {
@@ -32,18 +35,56 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
     },
   );
 
+  app.get(
+    '/api/v1/events/:eventId/participants',
+    {
+      schema: {
+        tags: ['organizer'],
+        summary: 'Participants a page at a time, registered and waitlisted (self-registration), in id order',
+        params: eventParams,
+        querystring: participantsQuery,
+        response: { 200: participantListResponse, 400: errorResponse, 401: errorResponse, 404: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const listing = await deps.participants.list(request.params.eventId, request.query);
+      if (listing.kind === 'unknown-event') throw new NotFound(`event ${request.params.eventId}`);
+      if (listing.kind === 'bad-cursor') throw new InvalidInput([{ path: 'querystring.cursor', message: 'is not a cursor this listing handed out' }]);
+      return reply.send({ participants: listing.participants, ...(listing.next ? { next: listing.next } : {}) });
+    },
+  );
+
+  app.get(
+    '/api/v1/events/:eventId/participants/:participantId/export',
+    {
+      schema: {
+        tags: ['organizer'],
+        summary: "Everything stored about one participant or waitlisted person (a data subject's access request)",
+        params: participantParams,
+        response: { 200: participantExportSchema, 401: errorResponse, 404: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const exported = await deps.data.export(request.params.eventId, request.params.participantId);
+      if (!exported) throw new NotFound(`participant ${request.params.participantId}`);
+      return reply.header('content-disposition', `attachment; filename="${exported.id}.json"`).send(exported);
+    },
+  );
+
   app.delete(
     '/api/v1/events/:eventId/participants/:participantId',
     {
       schema: {
         tags: ['organizer'],
-        summary: "Revoke a participant: their links stop working",
+        summary: 'Revoke a participant (or take them off the waitlist): their links stop working; with erase=true their name and address are removed too',
         params: participantParams,
-        response: { 204: z.null(), 401: errorResponse, 404: errorResponse },
+        querystring: z.strictObject({ erase: z.enum(['true', 'false']).default('false') }),
+        response: { 204: z.null(), 400: errorResponse, 401: errorResponse, 404: errorResponse },
       },
     },
     async (request, reply) => {
-      const done = await deps.participants.revoke(request.params.eventId, request.params.participantId);
+      const { eventId, participantId } = request.params;
+      const done = request.query.erase === 'true' ? await deps.data.erase(eventId, participantId) : await deps.participants.revoke(eventId, participantId);
       if (!done) throw new NotFound(`participant ${request.params.participantId}`);
       return reply.code(204).send(null);
     },

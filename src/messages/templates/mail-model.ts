@@ -55,11 +55,22 @@ export interface UpdateMail extends MailBase {
 
 export interface ConfirmationMail {
   kind: 'confirmation';
+  step?: 'confirm';
   language: Language;
   event: { title: string };
   participant: { name: string };
   /** The one link of a confirmation: the page with the confirm button (no personal page exists yet). */
   links: { confirm: string };
+}
+
+/** Confirmed beyond capacity: no link at all, only where they stand; a place freeing up brings the invitation. */
+export interface WaitlistMail {
+  kind: 'confirmation';
+  step: 'waitlisted';
+  language: Language;
+  event: { title: string };
+  participant: { name: string };
+  position: number;
 }
 
 export interface CertificateMail extends MailBase {
@@ -68,7 +79,7 @@ export interface CertificateMail extends MailBase {
   links: { page: string; certificate: string };
 }
 
-export type MailModel = InvitationMail | ReminderMail | UpdateMail | ConfirmationMail | CertificateMail;
+export type MailModel = InvitationMail | ReminderMail | UpdateMail | ConfirmationMail | WaitlistMail | CertificateMail;
 
 export interface RenderedMail {
   subject: string;

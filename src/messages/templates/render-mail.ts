@@ -1,6 +1,6 @@
 import type { Translations } from '../../i18n/i18n.js';
 import { renderCertificate } from './certificate.js';
-import { renderConfirmation } from './confirmation.js';
+import { renderConfirmation, renderWaitlisted } from './confirmation.js';
 import { renderInvitation } from './invitation.js';
 import type { MailModel, RenderedMail } from './mail-model.js';
 import { renderReminder } from './reminder.js';
@@ -17,7 +17,7 @@ export function renderMail(model: MailModel, translations: Translations): Render
     case 'update':
       return renderUpdate(model, t);
     case 'confirmation':
-      return renderConfirmation(model, t);
+      return model.step === 'waitlisted' ? renderWaitlisted(model, t) : renderConfirmation(model, t);
     case 'certificate':
       return renderCertificate(model, t);
   }
