@@ -40,7 +40,9 @@ if (!userSmtpUrl) {
 }
 
 const bbb = await startBbbSimulator({ secret: bbbSecret, host: '127.0.0.1', port: 0 });
-const zoom = await startZoomSimulator({ ...zoomCredentials, host: '127.0.0.1', port: 0 });
+// Zoom's notifications (joins, leaves, the webinar's end) come to the demo's own webhook route.
+const zoomWebhookSecret = randomBytes(16).toString('hex');
+const zoom = await startZoomSimulator({ ...zoomCredentials, host: '127.0.0.1', port: 0, webhook: { url: `${base}/webhooks/zoom`, secretToken: zoomWebhookSecret } });
 
 const source = JSON.parse(await readFile(new URL('../config/programmes/hrgl-2024.json', import.meta.url), 'utf8')) as ProgrammeInput;
 const shifted = programmeAroundNow(source, new Date(), 3);
@@ -71,6 +73,9 @@ const config = loadConfig({
   ZOOM_CLIENT_SECRET: zoomCredentials.clientSecret,
   ZOOM_API_URL: zoom.apiUrl,
   ZOOM_OAUTH_URL: zoom.oauthUrl,
+  ZOOM_WEBHOOK_SECRET_TOKEN: zoomWebhookSecret,
+  // Presence in the rooms is looked at more often than in production, so the report fills while you watch.
+  ATTENDANCE_POLL_SECONDS: process.env.ATTENDANCE_POLL_SECONDS ?? '15',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   PROGRAMME_FILE: '',
   SMTP_URL: catcher?.smtpUrl ?? userSmtpUrl,
@@ -115,6 +120,7 @@ const lines = [
   `  API docs:        ${base}/docs`,
   `  organizer token: ${organizerToken}   (e.g. curl -H "authorization: Bearer ${organizerToken}" ${base}/api/v1/events/demo/provisioning)`,
   `  job dashboard:   ${base}/admin/queues/   (any user name, the organizer token as password)`,
+  `  attendance:      curl -H "authorization: Bearer ${organizerToken}" ${base}/api/v1/events/demo/attendance   (add -H "accept: text/csv" for CSV; leave a room and it fills in)`,
   `  simulated BigBlueButton ${bbb.url} and Zoom ${zoom.apiUrl}`,
   `  Redis keys:      ${config.redisKeyPrefix}:*${ownPrefix ? ' (deleted when the demo stops)' : ''}`,
   catcher

@@ -29,7 +29,14 @@ import type { ZoomWebhookService } from './services/zoom-webhook-service.js';
 import { zoomWebhookRoutes } from './http/webhooks/zoom-webhook-routes.js';
 import { messageRoutes } from './http/organizer/message-routes.js';
 import { reminderRoutes } from './http/participant/reminder-routes.js';
+import { registrationRoutes } from './http/registration/registration-routes.js';
+import type { RegistrationService } from './services/registration-service.js';
+import type { ParticipantData } from './services/participant-data.js';
 import type { Translations } from './i18n/i18n.js';
+import type { AttendanceHttpDeps } from './http/attendance-http-deps.js';
+import { attendanceRoutes } from './http/organizer/attendance-routes.js';
+import { certificateRoutes } from './http/participant/certificate-routes.js';
+import { bbbAnalyticsRoutes } from './http/webhooks/bbb-analytics-routes.js';
 import type { MessageService } from './services/message-service.js';
 import type { ParticipantStore } from './store/participant-store.js';
 
@@ -55,8 +62,14 @@ export interface AppDeps {
   messages: MessageService;
   /** To tell an unknown participant from a known one before resending an invitation. */
   participantDirectory: Pick<ParticipantStore, 'get'>;
+  /** Self-registration: the public form, double opt-in, capacity and waitlist. */
+  registrations: RegistrationService;
+  /** A participant's stored data: export and erasure. */
+  participantData: ParticipantData;
   translations: Translations;
   zoomWebhookSecretToken: string | undefined;
+  /** Attendance report, certificates, host links and BigBlueButton's analytics callback. */
+  attendance: AttendanceHttpDeps;
 }
 
 /** Builds the HTTP application; never listens (the entry file does). */
@@ -124,9 +137,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       route.schema = { ...route.schema, security: [{ organizer: [] }] };
     });
     await organizer.register(eventRoutes, { events: deps.events });
-    await organizer.register(organizerParticipantRoutes, { participants: deps.participants, events: deps.events });
+    await organizer.register(organizerParticipantRoutes, { participants: deps.participants, events: deps.events, data: deps.participantData });
     await organizer.register(provisioningRoutes, { events: deps.events, provisioning: deps.provisioning, plans: deps.plans });
     await organizer.register(messageRoutes, { messages: deps.messages, events: deps.events, participants: deps.participantDirectory });
+    await organizer.register(attendanceRoutes, deps.attendance);
   });
 
   await queueDashboard(app, { queues: deps.queues, requireOrganizer });
@@ -140,7 +154,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(reminderRoutes, { access: deps.access, messages: deps.messages, translations: deps.translations, publicBaseUrl: deps.publicBaseUrl });
+  await app.register(registrationRoutes, { registrations: deps.registrations, access: deps.access, participants: deps.participants, translations: deps.translations, publicBaseUrl: deps.publicBaseUrl });
   await app.register(zoomWebhookRoutes, { secretToken: deps.zoomWebhookSecretToken, webhooks: deps.webhooks, clock: deps.clock });
+  await app.register(certificateRoutes, { access: deps.access, attendance: deps.attendance, translations: deps.translations, clock: deps.clock, publicBaseUrl: deps.publicBaseUrl });
+  await app.register(bbbAnalyticsRoutes, { analytics: deps.attendance.bbbAnalytics, clock: deps.clock });
 
   return app;
 }

@@ -7,8 +7,9 @@ import type { ApiResult, CallContext } from './api-calls.js';
 import { verifyChecksum } from './checksum-verifier.js';
 import { readBody, RequestTooLarge, sendHtml, sendText, sendXml } from './http-io.js';
 import { join } from './join-call.js';
-import { invalidSessionPage, joinedPage } from './join-page.js';
+import { invalidSessionPage, joinedPage, leftPage } from './join-page.js';
 import { createMeetingRegistry, type Attendee, type Meeting } from './meeting-registry.js';
+import { createAnalyticsSender, type AnalyticsSender } from './analytics-callback.js';
 import { el, failedXml, successXml } from './xml-writer.js';
 
 // A stand-in for a BigBlueButton server that speaks its wire protocol (see /work/shared/notes/bbb-api.md):
@@ -24,6 +25,8 @@ export interface BbbSimulatorOptions {
   /** how long an ended meeting stays visible to getMeetingInfo before it is removed */
   endedMeetingRetentionMs?: number;
   now?: () => number;
+  /** How long after a meeting ends its analytics callback is sent (the recording pipeline runs first); default 0. */
+  analyticsDelayMs?: number;
 }
 
 export type FaultKind = 'http500' | 'reset' | 'failedXml';
@@ -63,6 +66,8 @@ export interface BbbSimulator {
   userLeaves(meetingID: string, userID: string): boolean;
   endMeeting(meetingID: string): boolean;
   expireNow(): void;
+  /** Learning-analytics callbacks sent at meeting end (set `drop` to lose them). */
+  readonly analytics: AnalyticsSender;
 }
 
 type Handler = (ctx: CallContext) => ApiResult;
@@ -90,11 +95,18 @@ function snapshot(meeting: Meeting): MeetingView {
 export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbSimulator> {
   const now = opts.now ?? Date.now;
   const allowed = opts.allowedAlgorithms ?? [...CHECKSUM_ALGORITHMS];
-  const registry = createMeetingRegistry(now, {
-    emptyMeetingExpiryMs: opts.emptyMeetingExpiryMs ?? 5 * 60_000,
-    lastUserLeftExpiryMs: opts.lastUserLeftExpiryMs ?? 60_000,
-    endedMeetingRetentionMs: opts.endedMeetingRetentionMs ?? 60_000,
-  });
+  const analytics = createAnalyticsSender(opts.secret, opts.analyticsDelayMs ?? 0, now);
+  const registry = createMeetingRegistry(
+    now,
+    {
+      emptyMeetingExpiryMs: opts.emptyMeetingExpiryMs ?? 5 * 60_000,
+      lastUserLeftExpiryMs: opts.lastUserLeftExpiryMs ?? 60_000,
+      endedMeetingRetentionMs: opts.endedMeetingRetentionMs ?? 60_000,
+    },
+    (meeting) => analytics.onEnded(meeting),
+  );
+  // Meetings end on their own (last user gone, duration over) even when nobody calls the API.
+  const sweeper = setInterval(() => registry.sweep(), 1000).unref();
   const recorded: RecordedCall[] = [];
   const counts = new Map<string, number>();
   const pendingFaults: FaultKind[] = [];
@@ -232,6 +244,10 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
       await apiCall(req, res, path.slice(API_PREFIX.length + 1), rawQuery);
     } else if (path === '/html5client/join') {
       clientPage(res, rawQuery);
+    } else if (path === '/html5client/leave' && req.method === 'POST') {
+      registry.sweep();
+      registry.leaveSession(new URLSearchParams(rawQuery).get('sessionToken') ?? '');
+      sendHtml(res, 200, leftPage());
     } else {
       sendText(res, 404, 'Not Found');
     }
@@ -268,6 +284,7 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
   return {
     url: `${origin}/bigbluebutton/`,
     async close() {
+      clearInterval(sweeper);
       closing.abort();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -290,5 +307,6 @@ export async function startBbbSimulator(opts: BbbSimulatorOptions): Promise<BbbS
       return registry.end(meetingID);
     },
     expireNow: () => registry.sweep(),
+    analytics,
   };
 }

@@ -69,6 +69,9 @@ export function parseCreateParams(read: ParamReader, names: readonly string[]): 
   if (!duration.ok) return duration;
   const maxParticipants = parseCount('maxParticipants', read('maxParticipants'));
   if (!maxParticipants.ok) return maxParticipants;
+  // defaultKeepEvents=false on a stock server: only meetings that ask keep their events (and get analytics).
+  const keepEvents = parseBool('meetingKeepEvents', read('meetingKeepEvents'), false);
+  if (!keepEvents.ok) return keepEvents;
 
   const guestPolicyRaw = read('guestPolicy') ?? 'ALWAYS_ACCEPT';
   const guestPolicy = GUEST_POLICIES.find((p) => p === guestPolicyRaw.toUpperCase());
@@ -97,6 +100,7 @@ export function parseCreateParams(read: ParamReader, names: readonly string[]): 
       maxParticipants: maxParticipants.value,
       guestPolicy,
       metadata,
+      keepEvents: keepEvents.value,
     },
   };
 }

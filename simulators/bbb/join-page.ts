@@ -22,7 +22,8 @@ ${body}
 
 export function joinedPage(session: Session, stillInMeeting: boolean): string {
   const status = stillInMeeting
-    ? '<p>You are in the meeting (simulated BigBlueButton).</p>'
+    ? `<p>You are in the meeting (simulated BigBlueButton).</p>
+<form method="post" action="/html5client/leave?sessionToken=${escapeHtml(session.sessionToken)}"><button type="submit">Leave the meeting</button></form>`
     : '<p>This meeting has ended or you have left it.</p>';
   return page(
     `${session.meetingName} - BigBlueButton simulator`,
@@ -32,6 +33,10 @@ export function joinedPage(session: Session, stillInMeeting: boolean): string {
 <span data-field="role">${escapeHtml(session.role)}</span>.</p>
 ${status}`,
   );
+}
+
+export function leftPage(): string {
+  return page('Left - BigBlueButton simulator', '<h1>You have left the meeting</h1><p>The meeting ends a minute after the last person leaves.</p>');
 }
 
 export function invalidSessionPage(): string {

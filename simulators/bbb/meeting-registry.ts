@@ -36,6 +36,18 @@ export interface Meeting {
   endTime: number;
   lastUserLeftAt: number | undefined;
   endedAt: number | undefined;
+  keepEvents: boolean;
+  /** Joins and leaves in order, as events.xml records them (what the analytics callback is built from). */
+  presenceEvents: PresenceEvent[];
+}
+
+export interface PresenceEvent {
+  kind: 'join' | 'leave';
+  internalUserID: string;
+  userID: string;
+  fullName: string;
+  role: Role;
+  at: number;
 }
 
 export interface NewMeeting {
@@ -50,6 +62,7 @@ export interface NewMeeting {
   maxParticipants: number;
   guestPolicy: GuestPolicy;
   metadata: Map<string, string>;
+  keepEvents?: boolean;
 }
 
 export interface Session {
@@ -85,7 +98,10 @@ function randomString(length: number, alphabet: string): string {
 
 export type MeetingRegistry = ReturnType<typeof createMeetingRegistry>;
 
-export function createMeetingRegistry(now: () => number, lifetimes: Lifetimes) {
+/** Called once per meeting when it ends (end call, last user gone, duration over). */
+export type OnMeetingEnded = (meeting: Meeting) => void;
+
+export function createMeetingRegistry(now: () => number, lifetimes: Lifetimes, onEnded: OnMeetingEnded = () => undefined) {
   const meetings = new Map<string, Meeting>();
   const sessions = new Map<string, Session>();
 
@@ -96,10 +112,12 @@ export function createMeetingRegistry(now: () => number, lifetimes: Lifetimes) {
   function markEnded(meeting: Meeting, forcibly: boolean): void {
     if (!isLive(meeting)) return;
     const at = now();
+    for (const a of meeting.attendees) meeting.presenceEvents.push({ kind: 'leave', internalUserID: a.internalUserID, userID: a.userID, fullName: a.fullName, role: a.role, at });
     meeting.attendees = [];
     meeting.endedAt = at;
     meeting.endTime = at;
     if (forcibly) meeting.hasBeenForciblyEnded = true;
+    onEnded(meeting);
   }
 
   function freeVoiceBridge(): string {
@@ -119,6 +137,9 @@ export function createMeetingRegistry(now: () => number, lifetimes: Lifetimes) {
         if (at - meeting.endedAt >= lifetimes.endedMeetingRetentionMs) meetings.delete(id);
       } else if (!meeting.hasUserJoined) {
         if (at - meeting.createTime >= lifetimes.emptyMeetingExpiryMs) meetings.delete(id);
+      } else if (meeting.durationMinutes > 0 && at - meeting.createTime >= meeting.durationMinutes * 60_000) {
+        // `duration` ends the meeting when it is over, people in it or not (create.tsx).
+        markEnded(meeting, false);
       } else if (
         meeting.attendees.length === 0 &&
         meeting.lastUserLeftAt !== undefined &&
@@ -179,6 +200,8 @@ export function createMeetingRegistry(now: () => number, lifetimes: Lifetimes) {
         endTime: 0,
         lastUserLeftAt: undefined,
         endedAt: undefined,
+        keepEvents: input.keepEvents ?? false,
+        presenceEvents: [],
       };
       meetings.set(meeting.meetingID, meeting);
       return { kind: 'created', meeting };
@@ -196,6 +219,7 @@ export function createMeetingRegistry(now: () => number, lifetimes: Lifetimes) {
         joinedAt: at,
       };
       meeting.attendees.push(attendee);
+      meeting.presenceEvents.push({ kind: 'join', internalUserID, userID: attendee.userID, fullName: attendee.fullName, role: attendee.role, at });
       if (!meeting.hasUserJoined) meeting.startTime = at;
       meeting.hasUserJoined = true;
       meeting.lastUserLeftAt = undefined;
@@ -217,8 +241,25 @@ export function createMeetingRegistry(now: () => number, lifetimes: Lifetimes) {
       const meeting = meetings.get(meetingID);
       if (meeting === undefined || !isLive(meeting)) return false;
       const before = meeting.attendees.length;
+      const at = now();
+      for (const a of meeting.attendees.filter((x) => x.userID === userID)) {
+        meeting.presenceEvents.push({ kind: 'leave', internalUserID: a.internalUserID, userID: a.userID, fullName: a.fullName, role: a.role, at });
+      }
       meeting.attendees = meeting.attendees.filter((a) => a.userID !== userID);
       if (meeting.attendees.length === before) return false;
+      if (meeting.attendees.length === 0) meeting.lastUserLeftAt = now();
+      return true;
+    },
+
+    /** One browser session leaves (the simulated client's leave button). */
+    leaveSession(token: string): boolean {
+      const session = sessions.get(token);
+      const meeting = session && meetings.get(session.meetingID);
+      if (!session || !meeting || !isLive(meeting) || meeting.internalMeetingID !== session.internalMeetingID) return false;
+      const attendee = meeting.attendees.find((a) => a.internalUserID === session.internalUserID);
+      if (!attendee) return false;
+      meeting.presenceEvents.push({ kind: 'leave', internalUserID: attendee.internalUserID, userID: attendee.userID, fullName: attendee.fullName, role: attendee.role, at: now() });
+      meeting.attendees = meeting.attendees.filter((a) => a !== attendee);
       if (meeting.attendees.length === 0) meeting.lastUserLeftAt = now();
       return true;
     },

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { signZoomWebhook } from '../../src/providers/zoom/webhook-signature.js';
 import type { SimContext } from './simulator-context.js';
-import { escapeHtml, isoSeconds } from './simulator-http.js';
-import type { SimJoin, SimReply, SimWebinar, ZoomSimulatorOptions } from './simulator-types.js';
+import { escapeHtml } from './simulator-http.js';
+import type { SimJoin, SimParticipation, SimReply, SimWebinar } from './simulator-types.js';
+import { recordJoin, recordLeave } from './webinar-lifecycle.js';
 
 /** Stand-in for the Zoom client landing page behind a personal join_url: says who joined what, in which languages. */
 function page(title: string, body: string): string {
@@ -26,7 +25,7 @@ function interpretationLanguages(w: SimWebinar): string[] {
 
 export interface JoinOutcome {
   reply: SimReply;
-  join?: { webinar: SimWebinar; join: SimJoin };
+  join?: { webinar: SimWebinar; join: SimJoin; stay: SimParticipation; started: boolean };
 }
 
 export function joinPage(ctx: SimContext, rawId: string, token: string | null): JoinOutcome {
@@ -51,6 +50,7 @@ export function joinPage(ctx: SimContext, rawId: string, token: string | null): 
     at: ctx.now(),
   };
   ctx.state.joins.push(join);
+  const { stay, started } = recordJoin(ctx, w, { token: token ?? '', name, email, ...(registrant ? { registrantId: registrant.id } : {}) });
   const languages = interpretationLanguages(w);
   const languageList =
     languages.length === 0
@@ -60,55 +60,16 @@ export function joinPage(ctx: SimContext, rawId: string, token: string | null): 
     `Joined: ${w.topic}`,
     `<h1>${escapeHtml(name)} joined “${escapeHtml(w.topic)}”</h1>
 <p>Signed in as <strong>${escapeHtml(email)}</strong> (${role}) to webinar <strong>${w.id}</strong>.</p>
-${languageList}`,
+${languageList}
+<form method="post" action="/w/${w.id}/leave?tk=${encodeURIComponent(token ?? '')}"><button type="submit">Leave the webinar</button></form>`,
   );
-  return { reply: { status: 200, html }, join: { webinar: w, join } };
+  return { reply: { status: 200, html }, join: { webinar: w, join, stay, started } };
 }
 
-/** Envelope per the webinar.participant_joined event in Zoom's webhooks spec; object.id is a string there. */
-export async function sendParticipantJoined(
-  ctx: SimContext,
-  webhook: NonNullable<ZoomSimulatorOptions['webhook']>,
-  w: SimWebinar,
-  join: SimJoin,
-): Promise<number> {
-  const event = {
-    event: 'webinar.participant_joined',
-    event_ts: ctx.now(),
-    payload: {
-      account_id: ctx.accountId,
-      object: {
-        id: String(w.id),
-        uuid: w.uuid,
-        host_id: w.hostId,
-        topic: w.topic,
-        type: w.type,
-        start_time: w.startTime ?? isoSeconds(ctx.now()),
-        timezone: w.timezone ?? 'UTC',
-        duration: w.duration ?? 60,
-        participant: {
-          user_id: String(16_778_240 + ctx.state.joins.length),
-          user_name: join.name,
-          email: join.email,
-          registrant_id: join.registrantId ?? '',
-          participant_uuid: randomUUID(),
-          join_time: isoSeconds(join.at),
-        },
-      },
-    },
-  };
-  const rawBody = JSON.stringify(event);
-  const timestamp = String(Math.floor(ctx.now() / 1000));
-  const response = await fetch(webhook.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-zm-request-timestamp': timestamp,
-      'x-zm-signature': signZoomWebhook({ rawBody, timestamp, secretToken: webhook.secretToken }),
-    },
-    body: rawBody,
-    signal: AbortSignal.timeout(3000),
-  });
-  await response.arrayBuffer();
-  return response.status;
+/** The simulated client's leave button: the person's open stay ends now. */
+export function leavePage(ctx: SimContext, rawId: string, token: string | null): { reply: SimReply; left?: { webinar: SimWebinar; stay: SimParticipation } } {
+  const w = /^\d+$/.test(rawId) ? ctx.state.webinars.get(Number(rawId)) : undefined;
+  const stay = w && token ? recordLeave(ctx, w, token) : undefined;
+  const html = page('Left the webinar', stay ? '<h1>You have left the webinar.</h1>' : '<h1>You were not in this webinar.</h1>');
+  return { reply: { status: stay ? 200 : 404, html }, ...(w && stay ? { left: { webinar: w, stay } } : {}) };
 }

@@ -33,7 +33,7 @@ export function createSimContext(input: {
   let nextId = 81_000_000_000 + randomInt(0, 1_000_000_000);
   return {
     ...input,
-    state: { webinars: new Map(), registrants: new Map(), panelists: new Map(), joins: [] },
+    state: { webinars: new Map(), registrants: new Map(), panelists: new Map(), joins: [], participations: new Map() },
     quotas: {
       webinarWrites: createDailyQuota(input.now),
       registrantAdds: createDailyQuota(input.now),

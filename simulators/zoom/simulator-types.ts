@@ -31,6 +31,9 @@ export interface SimWebinar {
   joinUrl: string;
   startUrl: string;
   registrationUrl: string;
+  /** The latest instance: started at the first join, ended by the host or at its scheduled end. */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 export interface SimRegistrant {
@@ -63,11 +66,24 @@ export interface SimJoin {
   at: number;
 }
 
+/** One stay in a webinar: a re-join is a new one, as in Zoom's past-participants list. */
+export interface SimParticipation {
+  id: string;
+  userId: string;
+  token: string;
+  name: string;
+  email: string;
+  registrantId?: string;
+  joinAt: number;
+  leaveAt?: number;
+}
+
 export interface ZoomSimulatorState {
   webinars: Map<number, SimWebinar>;
   registrants: Map<number, SimRegistrant[]>;
   panelists: Map<number, SimPanelist[]>;
   joins: SimJoin[];
+  participations: Map<number, SimParticipation[]>;
 }
 
 export type CallLabel = ZoomRateLimitLabel | 'oauth' | 'page' | 'none';

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { ZOOM_OPERATION_LABELS, type ZoomOperation, type ZoomRateLimitLabel } from '../../src/providers/zoom/rate-limits.js';
 import * as attendees from './attendee-handlers.js';
-import { joinPage, sendParticipantJoined } from './join-page.js';
+import { joinPage, leavePage } from './join-page.js';
+import * as lifecycle from './webinar-lifecycle.js';
 import { createTokenRegistry, handleTokenRequest } from './oauth-handler.js';
 import { createSimContext, type SimContext } from './simulator-context.js';
 import { parseJsonObject, readBody, zoomError } from './simulator-http.js';
@@ -22,6 +23,8 @@ export interface ZoomSimulatorFaults {
   down: boolean;
   /** The next `count` API calls (under /v2) fail this way; `lostResponse` performs the call, then drops the socket. */
   failNext(count: number, kind: FaultKind): void;
+  /** The next `count` webhook notifications are lost (recorded in webhookDeliveries as dropped). */
+  dropWebhooks: number;
 }
 
 export interface ZoomSimulator {
@@ -32,7 +35,11 @@ export interface ZoomSimulator {
   calls: SimCall[];
   faults: ZoomSimulatorFaults;
   readonly count429: number;
-  webhookDeliveries: Array<{ event: string; status?: number; error?: string }>;
+  webhookDeliveries: Array<{ event: string; status?: number; error?: string; dropped?: boolean }>;
+  /** Ends a running webinar as its host would: everyone leaves, `webinar.ended` is sent, past participants appear. */
+  endWebinar(webinarId: number | string): boolean;
+  /** Resolves once every webhook notification sent so far has been answered. */
+  webhooksSettled(): Promise<void>;
   /** Makes every issued token invalid, as after a credential rotation. */
   revokeTokens(): void;
   close(): Promise<void>;
@@ -60,6 +67,7 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/v2\/webinars\/([^/]+)\/batch_registrants$/, operation: 'addBatchRegistrants', needsBody: true, handle: (c, [id], b) => attendees.addBatchRegistrants(c, p(id), b) },
   { method: 'POST', pattern: /^\/v2\/webinars\/([^/]+)\/panelists$/, operation: 'addPanelists', needsBody: true, handle: (c, [id], b) => attendees.addPanelists(c, p(id), b) },
   { method: 'GET', pattern: /^\/v2\/webinars\/([^/]+)\/panelists$/, operation: 'listPanelists', needsBody: false, handle: (c, [id]) => attendees.listPanelists(c, p(id)) },
+  { method: 'GET', pattern: /^\/v2\/past_webinars\/([^/]+)\/participants$/, operation: 'listPastParticipants', needsBody: false, handle: (c, [id], _b, q) => lifecycle.pastParticipants(c, p(id), q) },
 ];
 
 function write(res: ServerResponse, reply: SimReply): void {
@@ -98,7 +106,34 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions): Promise
     failNext(count, kind) {
       for (let i = 0; i < count; i += 1) pendingFaults.push(kind);
     },
+    dropWebhooks: 0,
   };
+  // Sent one after another, in the order things happened (Zoom's own deliveries are not ordered; ours are).
+  let webhookChain: Promise<void> = Promise.resolve();
+  const notify = (event: string, object: Record<string, unknown>) => {
+    const hook = options.webhook;
+    if (!hook) return;
+    if (faults.dropWebhooks > 0) {
+      faults.dropWebhooks -= 1;
+      webhookDeliveries.push({ event, dropped: true });
+      return;
+    }
+    webhookChain = webhookChain.then(() =>
+      lifecycle.postWebhook(ctx, hook, event, object).then(
+        (status) => void webhookDeliveries.push({ event, status }),
+        (error: unknown) => void webhookDeliveries.push({ event, error: String(error) }),
+      ),
+    );
+  };
+  const end = (w: NonNullable<ReturnType<typeof ctx.state.webinars.get>>) => {
+    const open = lifecycle.participations(ctx, w).filter((p) => p.leaveAt === undefined);
+    if (!lifecycle.endWebinar(ctx, w)) return false;
+    for (const p of open) notify('webinar.participant_left', { ...lifecycle.webinarObject(ctx, w), participant: lifecycle.participantObject(p, 'leave_time') });
+    notify('webinar.ended', { ...lifecycle.webinarObject(ctx, w), end_time: new Date(w.endedAt ?? now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    return true;
+  };
+  // A webinar ends by itself at its scheduled end, as the demo needs; the host may end it earlier.
+  const sweeper = setInterval(() => lifecycle.overdue(ctx).forEach(end), 1000).unref();
 
   const record = (method: string, path: string, label: CallLabel, status: number, fault?: FaultKind) => {
     if (status === 429) count429 += 1;
@@ -122,13 +157,17 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions): Promise
     const joinMatch = /^\/w\/([^/]+)$/.exec(url.pathname);
     if (joinMatch && method === 'GET') {
       const outcome = joinPage(ctx, joinMatch[1] ?? '', url.searchParams.get('tk'));
-      const hook = options.webhook;
-      if (outcome.join && hook) {
-        sendParticipantJoined(ctx, hook, outcome.join.webinar, outcome.join.join).then(
-          (status) => webhookDeliveries.push({ event: 'webinar.participant_joined', status }),
-          (error: unknown) => webhookDeliveries.push({ event: 'webinar.participant_joined', error: String(error) }),
-        );
+      if (outcome.join) {
+        const { webinar: w, stay, started } = outcome.join;
+        if (started) notify('webinar.started', lifecycle.webinarObject(ctx, w));
+        notify('webinar.participant_joined', { ...lifecycle.webinarObject(ctx, w), participant: lifecycle.participantObject(stay, 'join_time') });
       }
+      return { reply: outcome.reply, label: 'page' };
+    }
+    const leaveMatch = /^\/w\/([^/]+)\/leave$/.exec(url.pathname);
+    if (leaveMatch && method === 'POST') {
+      const outcome = leavePage(ctx, leaveMatch[1] ?? '', url.searchParams.get('tk'));
+      if (outcome.left) notify('webinar.participant_left', { ...lifecycle.webinarObject(ctx, outcome.left.webinar), participant: lifecycle.participantObject(outcome.left.stay, 'leave_time') });
       return { reply: outcome.reply, label: 'page' };
     }
     const candidates = ROUTES.filter((r) => r.pattern.test(url.pathname));
@@ -221,7 +260,13 @@ export async function startZoomSimulator(options: ZoomSimulatorOptions): Promise
       return count429;
     },
     revokeTokens: () => registry.revokeAll(),
+    endWebinar(webinarId) {
+      const w = ctx.state.webinars.get(Number(webinarId));
+      return w ? end(w) : false;
+    },
+    webhooksSettled: () => webhookChain,
     close() {
+      clearInterval(sweeper);
       return new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());

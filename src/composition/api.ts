@@ -10,6 +10,12 @@ import { createParticipantStore, participantChangesChannel, type ParticipantStor
 import { createRedis } from '../store/redis.js';
 import type { Core } from './core.js';
 import { createTranslations } from '../i18n/i18n.js';
+import { createAdmissions } from '../services/admissions.js';
+import { createParticipantData } from '../services/participant-data.js';
+import { createRegistrationService, DEFAULT_REGISTRATION_LIMITS } from '../services/registration-service.js';
+import { createRateLimiter } from '../store/rate-limit-store.js';
+import { createRegistrationStore } from '../store/registration-store.js';
+import { createAttendanceApi } from './attendance.js';
 
 export interface ApiParts {
   /** Everything buildApp needs. */
@@ -27,9 +33,9 @@ export interface ApiParts {
 export function createApi(core: Core): ApiParts {
   const { config, logger, clock, keys, redis, metrics, stores, queues, provisioning, events } = core;
   const participantCache = createParticipantCache({ clock });
-  const participantStore = createParticipantStore(redis, keys, { onChanged: (change) => participantCache.invalidate(change) });
+  const participantStore = createParticipantStore(redis, keys, { onChanged: (change) => participantCache.invalidate(change), durability: core.durability });
   const participantChanges = listenForParticipantChanges(
-    createRedis(config.redisUrl, 'worker', { connectionName: `${keys.prefix}:participant-changes` }),
+    createRedis(config.redis, 'worker', { connectionName: `${keys.prefix}:participant-changes` }),
     participantChangesChannel(keys),
     participantCache,
     logger,
@@ -39,6 +45,7 @@ export function createApi(core: Core): ApiParts {
   const providers = { bbb: config.bbb !== undefined, zoom: config.zoom !== undefined };
   const signingKey = config.signingKeys[0];
   if (!signingKey) throw new Error('LINK_SIGNING_KEYS is empty');
+  const attendance = createAttendanceApi(core, participantStore, createTranslations());
   const participants = createParticipantService({
     events: stores.events,
     participants: participantStore,
@@ -47,7 +54,31 @@ export function createApi(core: Core): ApiParts {
     publicBaseUrl: config.http.publicBaseUrl,
     onChanged: (eventId) => provisioning.participantsChanged(eventId),
     onAdded: (eventId, version, ids, { notify }) => core.messages.participantsAdded(eventId, version, ids, { invite: notify }),
-    onRemoved: (eventId, participantId) => core.messages.participantRemoved(eventId, participantId),
+    onRemoved: async (eventId, participantId) => {
+      await core.messages.participantRemoved(eventId, participantId);
+      // Verification also checks the participant; this removes the code itself.
+      await attendance.http.certificates.revoke(eventId, participantId);
+      await freePlaces(eventId);
+    },
+    waitlist: { list: (eventId) => admissions.list(eventId), withdraw: (eventId, participantId) => admissions.withdraw(eventId, participantId) },
+  });
+  const registrationStore = createRegistrationStore(redis, keys);
+  const admissions = createAdmissions({ events: stores.events, registrations: registrationStore, add: (...args) => participants.add(...args), messages: core.messages, logger });
+  // A removal is done once stored; the waitlist moves up on the next removal or confirmation if this fails.
+  const freePlaces = (eventId: string) =>
+    admissions.placesFreed(eventId).catch((error: unknown) => logger.error({ eventId, err: { message: (error as Error).message } }, 'waitlist promotion failed'));
+  const registrations = createRegistrationService({
+    events: stores.events,
+    registrations: registrationStore,
+    participants: participantStore,
+    admissions,
+    messages: core.messages,
+    limiter: createRateLimiter(redis, keys),
+    limits: DEFAULT_REGISTRATION_LIMITS,
+    signingKeys: config.signingKeys,
+    publicBaseUrl: config.http.publicBaseUrl,
+    clock,
+    logger,
   });
   const plans = createPlanService({
     rooms: stores.rooms,
@@ -73,7 +104,13 @@ export function createApi(core: Core): ApiParts {
       metricsToken: config.metricsToken,
       isStorageUnavailable: core.isRedisUnavailable,
       publicBaseUrl: config.http.publicBaseUrl,
-      events,
+      // A programme that raises the capacity admits people from the waitlist right away.
+      events: { ...events, put: async (programme) => {
+        const result = await events.put(programme);
+        registrations.programmeChanged(programme.id);
+        await freePlaces(programme.id);
+        return result;
+      } },
       participants,
       provisioning,
       plans,
@@ -82,14 +119,27 @@ export function createApi(core: Core): ApiParts {
       joins,
       clock,
       joinOutcomes: metrics.joins,
-      webhooks: createZoomWebhookService({ attendance: stores.attendance }),
+      webhooks: createZoomWebhookService({ attendance: stores.attendance, onWebinarEnded: (link, at) => core.attendanceSchedule.webinarEnded(link, at) }),
+      attendance: attendance.http,
       messages: core.messages,
       participantDirectory: participantStore,
+      registrations,
+      participantData: createParticipantData({
+        events: stores.events,
+        participants: participantStore,
+        registrations: registrationStore,
+        messages: stores.messages,
+        zoom: stores.zoom,
+        revoke: (eventId, participantId) => participants.revoke(eventId, participantId),
+      }),
       translations: createTranslations(),
       zoomWebhookSecretToken: config.zoomWebhookSecretToken,
     },
     participantStore,
     participantCache,
-    close: () => participantChanges.close(),
+    close: async () => {
+      attendance.close();
+      await participantChanges.close();
+    },
   };
 }

@@ -11,13 +11,17 @@ import { createEventService, type EventService } from '../services/event-service
 import { createProvisioningService, type ProvisioningService } from '../services/provisioning-service.js';
 import { createAttendanceStore, type AttendanceStore } from '../store/attendance-store.js';
 import { createEventStore, type EventStore } from '../store/event-store.js';
-import { createRedis, isRedisUnavailable, keySpace, type KeySpace } from '../store/redis.js';
+import { createDurability, type Durability } from '../store/durability.js';
+import { createRedis, describeTarget, isRedisUnavailable, keySpace, type KeySpace, type RedisTarget } from '../store/redis.js';
 import { createRoomStateStore, type RoomStateStore } from '../store/room-state-store.js';
 import { createZoomStore, type ZoomStore } from '../store/zoom-store.js';
 import { createMessageStore, type MessageStore } from '../store/message-store.js';
 import { createPlannedSessionsStore, type PlannedSessionsStore } from '../store/planned-sessions-store.js';
 import { createMessageService, type MessageService } from '../services/message-service.js';
 import { senderDomain } from '../providers/mail/mail-transport.js';
+import { createPresenceStore, type PresenceStore } from '../store/presence-store.js';
+import { createCertificateStore, type CertificateStore } from '../store/certificate-store.js';
+import { createAttendanceSchedule, type AttendanceSchedule } from '../services/attendance-schedule.js';
 
 /**
  * What every process kind shares: configuration, logger, clock, the request Redis connection, the stores,
@@ -30,8 +34,21 @@ export interface Core {
   clock: Clock;
   keys: KeySpace;
   redis: Redis;
+  /** WAITs for replicas after acknowledged writes on `redis` (a no-op without replicas to wait for). */
+  durability: Durability;
   metrics: Metrics;
-  stores: { events: EventStore; rooms: RoomStateStore; attendance: AttendanceStore; zoom: ZoomStore; messages: MessageStore; plannedSessions: PlannedSessionsStore };
+  stores: {
+    events: EventStore;
+    rooms: RoomStateStore;
+    attendance: AttendanceStore;
+    zoom: ZoomStore;
+    messages: MessageStore;
+    plannedSessions: PlannedSessionsStore;
+    presence: PresenceStore;
+    certificates: CertificateStore;
+  };
+  /** When attendance polls, Zoom reconciliation and certificate issuing run (delayed jobs). */
+  attendanceSchedule: AttendanceSchedule;
   queues: Queues;
   provisioning: ProvisioningService;
   /** Programme writes (API routes, PROGRAMME_FILE at start) re-plan provisioning and messages. */
@@ -54,20 +71,20 @@ export interface CoreOverrides {
 }
 
 export class RedisUnreachableError extends Error {
-  constructor(url: string) {
-    super(`Redis at ${new URL(url).host} did not answer; start one (e.g. \`redis-server\`) or set REDIS_URL`);
+  constructor(target: string | RedisTarget) {
+    super(`Redis at ${describeTarget(target)} did not answer; start one (e.g. \`redis-server\`) or set REDIS_URL`);
     this.name = 'RedisUnreachableError';
   }
 }
 
 /** Request connections do not queue offline, so boot waits for the first connection (bounded). */
-async function waitForRedis(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+async function waitForRedis(redis: Redis, target: RedisTarget, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
       redis.disconnect();
-      reject(new RedisUnreachableError(url));
+      reject(new RedisUnreachableError(target));
     }, timeoutMs);
     const onReady = () => {
       clearTimeout(timer);
@@ -80,20 +97,25 @@ async function waitForRedis(redis: Redis, url: string, timeoutMs = 10_000): Prom
 export async function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Promise<Core> {
   const clock = overrides.clock ?? systemClock;
   const keys = keySpace(overrides.keyPrefix ?? config.redisKeyPrefix);
-  const redis = createRedis(config.redisUrl, 'request');
+  const redis = createRedis(config.redis, 'request');
   redis.on('error', (error) => logger.warn({ err: { message: error.message } }, 'redis connection error'));
-  await waitForRedis(redis, config.redisUrl);
+  await waitForRedis(redis, config.redis);
+  const durability = createDurability(redis, { ...config.durability, channel: keys.key('durability') });
+  await durability.ready();
 
   const metrics = createMetrics();
   const stores = {
-    events: createEventStore(redis, keys),
+    events: createEventStore(redis, keys, { durability }),
     rooms: createRoomStateStore(redis, keys),
     attendance: createAttendanceStore(redis, keys),
-    zoom: createZoomStore(redis, keys),
+    zoom: createZoomStore(redis, keys, { durability }),
     messages: createMessageStore(redis, keys),
     plannedSessions: createPlannedSessionsStore(redis, keys),
+    presence: createPresenceStore(redis, keys),
+    certificates: createCertificateStore(redis, keys),
   };
   const queues = createQueues(redis, keys.prefix);
+  const attendanceSchedule = createAttendanceSchedule({ queues, clock, pollSeconds: config.attendance.pollSeconds });
   const provisioning = createProvisioningService({
     queues,
     rooms: stores.rooms,
@@ -120,6 +142,9 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
       await messages.programmeChanged(event).catch((error: unknown) => {
         logger.error({ eventId: event.programme.id, err: { message: (error as Error).message } }, 'message planning could not be queued');
       });
+      await attendanceSchedule.programmeChanged(event).catch((error: unknown) => {
+        logger.error({ eventId: event.programme.id, err: { message: (error as Error).message } }, 'attendance jobs could not be queued');
+      });
     },
   });
 
@@ -145,8 +170,10 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     clock,
     keys,
     redis,
+    durability,
     metrics,
     stores,
+    attendanceSchedule,
     queues,
     provisioning,
     events,
@@ -157,6 +184,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     isRedisUnavailable: (error) => isRedisUnavailable(error, redis),
     async close() {
       await queues.close().catch(() => undefined);
+      await durability.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

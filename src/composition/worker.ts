@@ -18,6 +18,10 @@ import { confirmationRecipients } from '../workers/processors/confirmation-mail.
 import { createRegistrationStore } from '../store/registration-store.js';
 import { messagesPlan } from '../workers/processors/messages-plan.js';
 import { createReconcileLoop } from '../workers/reconcile-loop.js';
+import { attendancePollBbb } from '../workers/processors/attendance-poll-bbb.js';
+import { attendanceZoomReconcile } from '../workers/processors/attendance-zoom-reconcile.js';
+import { certificatesIssue } from '../workers/processors/certificates-issue.js';
+import { createAttendanceParts } from './attendance.js';
 
 /**
  * Our limiter's window opens when a job starts, Zoom's when the request arrives a few milliseconds later;
@@ -66,8 +70,18 @@ export function createWorker(core: Core): WorkerParts {
   const signingKey = config.signingKeys[0];
   if (!signingKey) throw new Error('LINK_SIGNING_KEYS is empty');
   const common = { rooms: stores.rooms, clock };
+  const { certificates } = createAttendanceParts(core, participants, createTranslations());
   const processors: Processors = {
-    'bbb.create-room': core.bbb ? bbbCreateRoom({ ...common, events: stores.events, bbbRooms: core.bbb.rooms }) : notConfigured('BigBlueButton (BBB_URL)'),
+    'bbb.create-room': core.bbb
+      ? bbbCreateRoom({ ...common, events: stores.events, bbbRooms: core.bbb.rooms, onReady: (eventId, roomId) => core.attendanceSchedule.startPolling(eventId, roomId) })
+      : notConfigured('BigBlueButton (BBB_URL)'),
+    'attendance.poll-bbb': core.bbb
+      ? attendancePollBbb({ events: stores.events, bbb: core.bbb.client, meetingIdFor: core.bbb.rooms.meetingIdFor, presence: stores.presence, schedule: core.attendanceSchedule, clock })
+      : notConfigured('BigBlueButton (BBB_URL)'),
+    'attendance.zoom-reconcile': zoom
+      ? attendanceZoomReconcile({ events: stores.events, rooms: stores.rooms, zoom: zoom.client, zoomStore: stores.zoom, participants, presence: stores.presence, clock })
+      : notConfigured('Zoom (ZOOM_ACCOUNT_ID)'),
+    'certificates.issue': certificatesIssue({ events: stores.events, certificates, clock }),
     'zoom.sync-webinar': zoom
       ? zoomSyncWebinar({
           ...common,
@@ -108,6 +122,7 @@ export function createWorker(core: Core): WorkerParts {
       clock,
       outcomes: core.mailOutcomes,
       logger,
+      certificates: stores.certificates,
       confirmationRecipient: confirmationRecipients({ registrations: createRegistrationStore(redis, keys), signingKey, publicBaseUrl: config.http.publicBaseUrl, clock }),
     }),
     'messages.plan': messagesPlan({
@@ -162,6 +177,7 @@ async function replanEveryEvent(core: Core): Promise<void> {
       await core.provisioning.reconcile(stored);
       await core.provisioning.participantsChanged(eventId);
       await core.messages.programmeChanged(stored);
+      await core.attendanceSchedule.programmeChanged(stored);
     } catch (error) {
       failed += 1;
       core.logger.error({ eventId, err: { message: (error as Error).message } }, 're-planning an event failed');

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { isSupportedInterpretationLanguage, SUPPORTED_INTERPRETATION_LANGUAGES } from './interpretation-languages.js';
 import { isValidZone, localToInstant } from './local-time.js';
+import { registrationIssues, registrationSettingsSchema } from './registration.js';
 import { isSupportedLanguage } from '../i18n/languages.js';
 
 export const idSchema = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be 1 to 64 characters of a-z, 0-9 and -');
@@ -68,6 +69,14 @@ const programmeObject = z.strictObject({
     })
     .default({ minutesBefore: [1440, 60] })
     .describe('one reminder per offset before the first session of every day; [] turns them off'),
+  certificate: z
+    .strictObject({
+      minimumPercent: z.number().min(0).max(100).describe('presence needed, as a share of the union of all session times'),
+      organizer: z.string().trim().min(1).max(300).optional().describe("the certificate's organizer line, e.g. the issuing institution"),
+    })
+    .optional()
+    .describe('certificates of attendance; absent: none are issued'),
+  registration: registrationSettingsSchema.optional(),
   days: z.array(daySchema).min(1).max(60),
 });
 
@@ -82,6 +91,7 @@ type Ctx = z.RefinementCtx;
 
 function checkProgrammeRules(p: z.output<typeof programmeObject>, ctx: Ctx): void {
   const zoneOk = isValidZone(p.timezone);
+  if (zoneOk && p.registration) for (const issue of registrationIssues(p.registration, p.timezone)) ctx.addIssue({ code: 'custom', ...issue });
   const sessionIds = new Map<string, string>();
   const dates = new Set<string>();
 

@@ -47,6 +47,25 @@ export const jobRegistry = {
     }),
     options: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 } },
   },
+  // One poll of a running BigBlueButton room; the job schedules the next slot itself. Ids name the room and
+  // the slot (time / ATTENDANCE_POLL_SECONDS), so two chains started for one room merge into one.
+  'attendance.poll-bbb': {
+    queue: 'bbb',
+    payload: z.object({ eventId: z.string(), roomId: z.string(), slot: z.number().int().nonnegative() }),
+    options: { attempts: 3, backoff: { type: 'fixed', delay: 2_000 } },
+  },
+  // Zoom's past participants after a webinar: on the queue of the other Zoom calls, under its limiter.
+  'attendance.zoom-reconcile': {
+    queue: 'zoom',
+    payload: z.object({ eventId: z.string(), roomId: z.string(), reason: z.enum(['ended', 'scheduled']), due: z.number().int() }),
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 60_000 } },
+  },
+  // Certificates for everyone eligible, after the last session (with a margin for late presence) or on request.
+  'certificates.issue': {
+    queue: 'messages',
+    payload: z.object({ eventId: z.string(), reason: z.enum(['scheduled', 'requested']), due: z.number().int() }),
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 5_000 } },
+  },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; options: JobsOptions }>;
 
 export type QueueName = 'bbb' | 'zoom' | 'zoom-registrants' | 'mail' | 'messages';

@@ -47,6 +47,8 @@ const OVERRUN_MINUTES = 60;
 
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+export const analyticsCallbackUrl = (publicBaseUrl: string, eventId: string, roomId: string) => `${publicBaseUrl}/callbacks/bbb/analytics/${eventId}/${roomId}`;
+
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function createBbbRooms({ bbb, redis, keys, clock, publicBaseUrl }: BbbRoomsDeps): BbbRooms {
@@ -71,7 +73,10 @@ export function createBbbRooms({ bbb, redis, keys, clock, publicBaseUrl }: BbbRo
       record: room.record,
       logoutURL: `${publicBaseUrl}/left/${programme.id}`,
       duration: Math.max(1, Math.ceil((Math.max(endsAt, now) - now) / 60_000) + OVERRUN_MINUTES),
-      meta: { event: programme.id, day: room.date, room: room.id },
+      // BigBlueButton POSTs the meeting's learning-analytics record here after it ends, once its events are
+      // archived (meetingKeepEvents); the URL names the room, the JWT proves the sender (bbb-analytics-routes.ts).
+      meta: { event: programme.id, day: room.date, room: room.id, 'analytics-callback-url': analyticsCallbackUrl(publicBaseUrl, programme.id, room.id) },
+      keepEvents: true,
       guestPolicy: 'ALWAYS_ACCEPT',
       ...(room.maxParticipants !== undefined ? { maxParticipants: room.maxParticipants } : {}),
     };

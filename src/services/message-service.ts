@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { invitationMessageId, messageKind, newMessage, type MessageKind, type MessageRecord } from '../domain/messages.js';
+import { certificateMessageId, confirmationMessageId, invitationMessageId, messageKind, newMessage, type MessageKind, type MessageRecord } from '../domain/messages.js';
 import { jobId } from '../queue/job-registry.js';
 import type { Queues } from '../queue/queues.js';
 import type { StoredEvent } from '../store/event-store.js';
@@ -15,6 +15,13 @@ export interface MessageService {
   invite(eventId: string, participantIds: readonly string[]): Promise<void>;
   /** A new invitation message for someone who lost theirs. */
   resendInvitation(eventId: string, participantId: string): Promise<MessageRecord>;
+  /**
+   * A self-registration mail to someone who is not a participant (yet): the confirmation link of a pending
+   * registration, or the notice that they are on the waitlist. `n` numbers repeats to the same recipient.
+   */
+  sendConfirmation(eventId: string, recipientId: string, options: { n: number; step: 'confirm' | 'waitlisted' }): Promise<MessageRecord>;
+  /** "Your certificate is ready", once per participant however often certificates are issued. */
+  certificatesIssued(eventId: string, participantIds: readonly string[]): Promise<void>;
   /** Withdraws a removed participant's pending messages and their jobs. */
   participantRemoved(eventId: string, participantId: string): Promise<void>;
   /** Reminders re-timed or dropped and change notices planned, by a job (one per programme version). */
@@ -79,6 +86,28 @@ export function createMessageService(deps: MessageServiceDeps): MessageService {
       const [record] = await planAndSend(eventId, [{ participantId, id: invitationMessageId(participantId, n), n }]);
       if (!record) throw new Error('the invitation was not planned');
       return record;
+    },
+    async sendConfirmation(eventId, recipientId, { n, step }) {
+      const details = { kind: 'confirmation' as const, step };
+      const { created, record } = await store.plan(newMessage(eventId, recipientId, confirmationMessageId(recipientId, n), details, deps.senderDomain), clock.now());
+      if (created) {
+        deps.planned?.('confirmation');
+        await queues.enqueue('mail.send', { eventId, messageId: record.id }, { jobId: sendJobId(eventId, record.id) });
+      }
+      return record;
+    },
+    async certificatesIssued(eventId, participantIds) {
+      const now = clock.now();
+      for (let i = 0; i < participantIds.length; i += CHUNK) {
+        const planned = await Promise.all(
+          participantIds
+            .slice(i, i + CHUNK)
+            .map((participantId) => store.plan(newMessage(eventId, participantId, certificateMessageId(participantId), { kind: 'certificate' }, deps.senderDomain), now)),
+        );
+        const fresh = planned.filter((p) => p.created).map((p) => p.record);
+        for (const r of fresh) deps.planned?.(messageKind(r));
+        await queues.enqueueMany(fresh.map((r) => ({ name: 'mail.send', payload: { eventId, messageId: r.id }, options: { jobId: sendJobId(eventId, r.id) } })));
+      }
     },
     async participantRemoved(eventId, participantId) {
       const ids = await store.cancelPending(eventId, participantId, 'the participant was removed', clock.now());

@@ -43,6 +43,8 @@ export interface ProvisioningDeps {
 export function createProvisioningService(deps: ProvisioningDeps): ProvisioningService {
   const { queues, rooms, clock, logger } = deps;
 
+  const jobExists = async (queue: 'bbb' | 'zoom', id: string) => (await queues.get(queue).getJob(id)) !== undefined;
+
   async function dropJob(state: RoomState | undefined): Promise<void> {
     if (!state?.jobId) return;
     const queue = queues.get(state.provider);
@@ -65,7 +67,9 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
     }
     const { runAt } = decision;
     const id = jobId('bbb.create-room', eventId, room.id, runAt);
-    if (!needsWork(decision) || (previous?.jobId === id && previous.status !== 'failed')) return;
+    if (!needsWork(decision)) return;
+    // Planned already, unless Redis lost the job (a failover can): then the same job goes in again.
+    if (previous?.jobId === id && previous.status !== 'failed' && (previous.status === 'ready' || (await jobExists('bbb', id)))) return;
     if (previous?.jobId === id) {
       // BullMQ ignores an id it still holds as failed: remove it so the same warm-up can be tried again.
       await (await queues.get('bbb').getJob(id))?.remove().catch(() => undefined);
@@ -99,7 +103,7 @@ export function createProvisioningService(deps: ProvisioningDeps): ProvisioningS
     if (!needsWork(decision)) return;
     // One sync job per programme version: edits coalesce because a newer version's job reads the newest programme.
     const id = jobId('zoom.sync-webinar', programme.id, room.id, `v${version}`);
-    if (previous?.jobId === id) return;
+    if (previous?.jobId === id && (await jobExists('zoom', id))) return;
     await queues.enqueue('zoom.sync-webinar', { eventId: programme.id, roomId: room.id, version }, { jobId: id });
     await planZoomState(programme.id, room, previous, id);
   }

@@ -61,7 +61,11 @@ export interface ZoomWebhookService {
 type Prepared = { webinarId: string; apply(link: WebinarLink): Promise<void> };
 
 /** What Zoom's webinar notifications mean for attendance: validated, deduplicated, recorded once. */
-export function createZoomWebhookService(deps: { attendance: AttendanceStore }): ZoomWebhookService {
+export function createZoomWebhookService(deps: {
+  attendance: AttendanceStore;
+  /** After `webinar.ended` is recorded: Zoom's list of past participants is read a little later. */
+  onWebinarEnded?: (link: WebinarLink, at: Date) => Promise<void>;
+}): ZoomWebhookService {
   const { attendance } = deps;
 
   /** Turns a handled event into the store call it means; undefined when there is nothing to record. */
@@ -73,7 +77,9 @@ export function createZoomWebhookService(deps: { attendance: AttendanceStore }):
       return {
         webinarId: webinar.id,
         apply: (link) =>
-          event === 'webinar.started' ? attendance.recordWebinarStarted(link, occurredAt) : attendance.recordWebinarEnded(link, webinar.end_time ?? occurredAt),
+          event === 'webinar.started'
+            ? attendance.recordWebinarStarted(link, occurredAt)
+            : attendance.recordWebinarEnded(link, webinar.end_time ?? occurredAt).then(() => deps.onWebinarEnded?.(link, webinar.end_time ?? occurredAt)),
       };
     }
     const parsed = participantObject.safeParse(object);

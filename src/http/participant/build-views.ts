@@ -14,6 +14,8 @@ export function buildPageModel(event: LoadedEvent, participant: Participant, tok
     participant: { name: participant.name, role: participant.role },
     now: now.toISOString(),
     calendarUrl: links.calendar,
+    ...(event.schedule.sessions.every((s) => Date.parse(s.endsAt) <= now.getTime()) ? { attendanceUrl: `${links.page}/attendance` } : {}),
+    cancelUrl: `${links.page}/cancel`,
     // In date order whatever the order of the programme file; on a shared date the earlier day first.
     days: [...programme.days].sort((a, b) => a.date.localeCompare(b.date) || firstStart(event, a) - firstStart(event, b)).map((day) => {
       const sessions = event.schedule.sessions.filter((s) => s.date === day.date && s.kind === day.kind);

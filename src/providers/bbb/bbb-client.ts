@@ -21,6 +21,8 @@ export interface CreateMeetingInput {
   meta: Record<string, string>;
   guestPolicy?: 'ALWAYS_ACCEPT' | 'ALWAYS_DENY' | 'ASK_MODERATOR';
   maxParticipants?: number;
+  /** meetingKeepEvents: the meeting's events are archived, which the learning-analytics callback needs. */
+  keepEvents?: boolean;
 }
 
 export interface MeetingRef {
@@ -38,6 +40,8 @@ export interface MeetingInfo {
   participantCount: number;
   hasBeenForciblyEnded: boolean;
   hasUserJoined: boolean;
+  /** Who is in the meeting now: `userID` is what the join sent (our participant id). */
+  attendees: Array<{ userID: string; fullName: string; role: string }>;
 }
 
 export interface JoinUrlInput {
@@ -151,6 +155,7 @@ export function createBbbClient(opts: BbbClientOptions): BbbClient {
       if (input.duration !== undefined) params.push(['duration', String(input.duration)]);
       if (input.maxParticipants !== undefined) params.push(['maxParticipants', String(input.maxParticipants)]);
       if (input.guestPolicy !== undefined) params.push(['guestPolicy', input.guestPolicy]);
+      if (input.keepEvents !== undefined) params.push(['meetingKeepEvents', String(input.keepEvents)]);
       for (const [key, value] of Object.entries(input.meta)) {
         // BBB ignores or rejects bad names depending on version; failing here keeps behaviour predictable.
         if (!META_NAME.test(key)) {
@@ -205,6 +210,7 @@ export function createBbbClient(opts: BbbClientOptions): BbbClient {
         participantCount: data.participantCount,
         hasBeenForciblyEnded: data.hasBeenForciblyEnded,
         hasUserJoined: data.hasUserJoined,
+        attendees: data.attendees.map((a) => ({ userID: a.userID, fullName: a.fullName, role: a.role })),
       };
     },
 

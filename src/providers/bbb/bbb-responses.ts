@@ -27,6 +27,13 @@ export const createResponseSchema = z.looseObject({
 
 export const runningResponseSchema = z.looseObject({ running: xmlBoolean });
 
+// One <attendee> parses to an object, several to an array, none to '' (an empty <attendees/>).
+const attendee = z.looseObject({ userID: z.string().optional().default(''), fullName: z.string().optional().default(''), role: z.string().optional().default('') });
+const attendees = z
+  .union([z.literal(''), z.looseObject({ attendee: z.union([attendee, z.array(attendee)]).optional() })])
+  .optional()
+  .transform((v) => (v === undefined || v === '' || v.attendee === undefined ? [] : Array.isArray(v.attendee) ? v.attendee : [v.attendee]));
+
 export const meetingInfoResponseSchema = z.looseObject({
   meetingID: z.string().min(1),
   internalMeetingID: z.string().min(1),
@@ -35,6 +42,7 @@ export const meetingInfoResponseSchema = z.looseObject({
   participantCount: count,
   hasBeenForciblyEnded: xmlBoolean,
   hasUserJoined: xmlBoolean,
+  attendees,
 });
 
 export type Envelope = z.infer<typeof envelopeSchema>['response'];

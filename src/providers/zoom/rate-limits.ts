@@ -53,7 +53,8 @@ export type ZoomOperation =
   | 'listRegistrants'
   | 'updateRegistrantStatus'
   | 'addPanelists'
-  | 'listPanelists';
+  | 'listPanelists'
+  | 'listPastParticipants';
 
 export const ZOOM_OPERATION_LABELS: Readonly<Record<ZoomOperation, ZoomRateLimitLabel>> = {
   createWebinar: 'light',
@@ -67,6 +68,7 @@ export const ZOOM_OPERATION_LABELS: Readonly<Record<ZoomOperation, ZoomRateLimit
   updateRegistrantStatus: 'medium',
   addPanelists: 'medium',
   listPanelists: 'medium',
+  listPastParticipants: 'medium',
 };
 
 /** The value Zoom puts in `X-RateLimit-Category` (the documented example says "Heavy"). */

@@ -11,6 +11,7 @@ import {
   ZoomAddedRegistrantSchema,
   ZoomBatchRegistrantsSchema,
   ZoomPanelistListSchema,
+  ZoomPastParticipantPageSchema,
   ZoomRegistrantPageSchema,
   ZoomWebinarBodySchema,
   ZoomWebinarPatchSchema,
@@ -21,6 +22,7 @@ import {
   type ZoomAddedRegistrant,
   type ZoomBatchRegistrants,
   type ZoomPanelist,
+  type ZoomPastParticipant,
   type ZoomRegistrant,
   type ZoomRegistrantInput,
   type ZoomRegistrantStatus,
@@ -83,6 +85,8 @@ export interface ZoomClient {
   ): Promise<void>;
   addPanelists(webinarId: ZoomWebinarId, panelists: ReadonlyArray<{ email: string; name: string }>): Promise<ZoomAddedPanelists>;
   listPanelists(webinarId: ZoomWebinarId): Promise<ZoomPanelist[]>;
+  /** Everyone who attended the webinar's latest instance, one row per stay (all pages); 404 3001 until it has ended. */
+  listPastParticipants(webinarId: ZoomWebinarId): Promise<ZoomPastParticipant[]>;
   readonly tokenStore: ZoomTokenStore;
   /** Stops observing HTTP responses; the Redis connection belongs to the caller. */
   close(): void;
@@ -285,6 +289,23 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     async listPanelists(webinarId) {
       const result = await send(() => webinars.listPanelists({ path: { webinarId: idNumber(webinarId) } }));
       return parse(ZoomPanelistListSchema, 'list panelists', result).panelists;
+    },
+
+    async listPastParticipants(webinarId) {
+      const all: ZoomPastParticipant[] = [];
+      let nextPageToken: string | undefined;
+      do {
+        // include_fields is documented on the operation (registrant_id "only returns if you pass" it) but missing
+        // from rivet's query type.
+        const query = { page_size: REGISTRANT_PAGE_SIZE, include_fields: 'registrant_id', ...(nextPageToken ? { next_page_token: nextPageToken } : {}) };
+        const result = await send(() =>
+          webinars.listWebinarParticipants({ path: { webinarId: idString(webinarId) }, query: query as Parameters<typeof webinars.listWebinarParticipants>[0]['query'] }),
+        );
+        const page = parse(ZoomPastParticipantPageSchema, 'past participants', result);
+        all.push(...page.participants);
+        nextPageToken = page.next_page_token || undefined;
+      } while (nextPageToken);
+      return all;
     },
   };
 }

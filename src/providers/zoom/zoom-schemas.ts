@@ -158,3 +158,26 @@ export const ZoomWebinarListSchema = z.looseObject({
     .default([]),
 });
 export type ZoomWebinarSummary = z.infer<typeof ZoomWebinarListSchema>['webinars'][number];
+
+/**
+ * `GET /past_webinars/{webinarId}/participants` (listWebinarParticipants, MEDIUM): one row per stay, a re-join
+ * being a new row; `registrant_id` only with `include_fields=registrant_id`, `user_email` often empty.
+ */
+export const ZoomPastParticipantSchema = z.looseObject({
+  id: z.string().optional(),
+  name: z.string().optional(),
+  user_id: z.string().optional(),
+  registrant_id: z.string().optional(),
+  user_email: z.string().optional(),
+  join_time: z.string().optional(),
+  leave_time: z.string().optional(),
+  duration: z.number().optional(),
+});
+export type ZoomPastParticipant = z.infer<typeof ZoomPastParticipantSchema>;
+
+export const ZoomPastParticipantPageSchema = z.looseObject({
+  next_page_token: z.string().optional(),
+  page_size: z.number().optional(),
+  total_records: z.number().optional(),
+  participants: z.array(ZoomPastParticipantSchema).default([]),
+});

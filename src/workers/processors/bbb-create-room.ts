@@ -13,6 +13,8 @@ export interface BbbCreateRoomDeps {
   rooms: RoomStateStore;
   bbbRooms: BbbRooms;
   clock: Clock;
+  /** The room runs: attendance polling starts (idempotent per room and poll slot). */
+  onReady?: (eventId: string, roomId: string) => Promise<void>;
 }
 
 /** Warm-up create: makes the room exist before the first session, and surfaces a broken set-up early. */
@@ -31,6 +33,7 @@ export function bbbCreateRoom(deps: BbbCreateRoomDeps) {
     try {
       const meeting = await deps.bbbRooms.ensureRunning(stored.programme, room, schedule.sessions);
       await deps.rooms.update(eventId, roomId, { status: 'ready', readyAt: deps.clock.now().toISOString(), meetingId: meeting.meetingID, error: undefined }, deps.clock.now());
+      await deps.onReady?.(eventId, roomId);
       return meeting;
     } catch (error) {
       const message = (error as Error).message;

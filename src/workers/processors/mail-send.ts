@@ -19,6 +19,7 @@ import type { EventStore, StoredEvent } from '../../store/event-store.js';
 import type { MessageStore } from '../../store/message-store.js';
 import type { ParticipantStore } from '../../store/participant-store.js';
 import { isFinalAttempt } from './attempts.js';
+import { hoursFromMinutes, type CertificateRecord } from '../../domain/certificate.js';
 import type { ConfirmationRecipient, FindConfirmationRecipient } from './confirmation-mail.js';
 
 export interface MailSendDeps {
@@ -35,6 +36,8 @@ export interface MailSendDeps {
   logger: Logger;
   /** Self-registration mails go to people who are not participants yet; without it they are skipped. */
   confirmationRecipient?: FindConfirmationRecipient;
+  /** The certificate a `certificate` message announces; without it those messages are skipped. */
+  certificates?: { get(eventId: string, participantId: string): Promise<CertificateRecord | undefined> };
 }
 
 /**
@@ -80,7 +83,8 @@ export function mailSend(deps: MailSendDeps) {
     const loaded = await loadEvent(eventId);
     if (!loaded) return skip(record, 'the event no longer exists');
     if (record.details.kind === 'reminder' && (await deps.messages.remindersOff(eventId, record.participantId))) return skip(record, 'the participant turned reminders off');
-    const mail = compose(record, participant, loaded.stored, loaded.schedule, recipient);
+    const certificate = record.details.kind === 'certificate' ? await deps.certificates?.get(eventId, record.participantId) : undefined;
+    const mail = compose(record, participant, loaded.stored, loaded.schedule, recipient, certificate);
     if (typeof mail === 'string') return skip(record, mail);
     if (!deps.transport) return skip(record, 'mail is not configured (SMTP_URL)');
 
@@ -109,7 +113,14 @@ export function mailSend(deps: MailSendDeps) {
   };
 
   /** The mail to send, or why it should not go any more. */
-  function compose(record: MessageRecord, participant: Participant, stored: StoredEvent, schedule: Schedule, recipient?: ConfirmationRecipient): OutgoingMail | string {
+  function compose(
+    record: MessageRecord,
+    participant: Participant,
+    stored: StoredEvent,
+    schedule: Schedule,
+    recipient?: ConfirmationRecipient,
+    certificate?: CertificateRecord,
+  ): OutgoingMail | string {
     const { programme, version } = stored;
     const sessions = participantSessions(schedule, participant);
     const links = participantLinks(deps.publicBaseUrl, signLink({ eventId: programme.id, participantId: participant.id }, deps.signingKey), sessions.map((s) => s.id));
@@ -142,8 +153,12 @@ export function mailSend(deps: MailSendDeps) {
         if (!recipient) return 'no sender for confirmation messages';
         model = recipient.model(language, programme.title);
         break;
+      case 'certificate':
+        if (!certificate) return 'the participant has no certificate (any more)';
+        model = { ...base, kind: 'certificate', hoursAttended: hoursFromMinutes(certificate.minutes), links: { page: links.page, certificate: `${links.page}/certificate.pdf` } };
+        break;
       default:
-        return `no sender for ${details.kind} messages`;
+        return `no sender for ${messageKind(record)} messages`;
     }
     const rendered = renderMail(model, deps.translations);
     return {

@@ -13,6 +13,7 @@ import type { EventStore } from '../../store/event-store.js';
 import type { RoomStateStore } from '../../store/room-state-store.js';
 import type { ZoomStore } from '../../store/zoom-store.js';
 import { isFinalAttempt } from './attempts.js';
+import type { Durability } from '../../store/durability.js';
 
 export interface ZoomSyncWebinarDeps {
   events: Pick<EventStore, 'get'>;
@@ -23,6 +24,8 @@ export interface ZoomSyncWebinarDeps {
   clock: Clock;
   userId: string;
   onWebinarKnown?: (webinarId: string, eventId: string, roomId: string) => Promise<void>;
+  /** The pending-create mark reaches a replica before the create goes out (a lost one means a second webinar). */
+  durability?: Durability;
 }
 
 /** Creates, updates or deletes the conference day's webinar so it matches the programme, then plans registration. */
@@ -58,7 +61,8 @@ export function zoomSyncWebinar(deps: ZoomSyncWebinarDeps) {
       // A create whose answer was lost is found by its topic and start, then written like any other update.
       const adopted = decision.kind === 'create' && decision.adopt ? await findCreated(decision.adopt) : undefined;
       if (decision.kind === 'create' && !adopted) {
-        await deps.rooms.update(eventId, roomId, { pendingCreate: { topic: spec.topic, startTime: spec.start_time } }, now());
+        const markPending = () => deps.rooms.update(eventId, roomId, { pendingCreate: { topic: spec.topic, startTime: spec.start_time } }, now());
+        await (deps.durability ? deps.durability.confirm(markPending) : markPending());
         const created = await deps.zoom.createWebinar(deps.userId, spec);
         webinarId = String(created.id);
         await deps.rooms.update(eventId, roomId, { webinarId, appliedHash: hash, pendingCreate: undefined }, now());

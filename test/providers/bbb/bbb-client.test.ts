@@ -150,10 +150,13 @@ describe('createBbbClient against the simulator', () => {
       participantCount: 0,
       hasBeenForciblyEnded: false,
       hasUserJoined: false,
+      attendees: [],
     });
 
     await follow(bbb.joinUrl({ meetingID: 'info-room', fullName: 'V', userID: 'v1', role: 'VIEWER', createTime: ref.createTime }));
-    expect(await bbb.getMeetingInfo('info-room')).toMatchObject({ running: true, participantCount: 1, hasUserJoined: true });
+    expect(await bbb.getMeetingInfo('info-room')).toMatchObject({ running: true, participantCount: 1, hasUserJoined: true, attendees: [{ userID: 'v1', fullName: 'V', role: 'VIEWER' }] });
+    await follow(bbb.joinUrl({ meetingID: 'info-room', fullName: 'W', userID: 'w2', role: 'MODERATOR', createTime: ref.createTime }));
+    expect((await bbb.getMeetingInfo('info-room'))?.attendees.map((a) => a.userID)).toEqual(['v1', 'w2']);
   });
 
   it('keeps numeric-looking meeting IDs as strings', async () => {

@@ -30,4 +30,8 @@ export interface ParticipantPageModel {
   now: string;
   days: PageDay[];
   calendarUrl: string;
+  /** After the last session: the participant's attendance and certificate page. */
+  attendanceUrl?: string;
+  /** The page asking to confirm a cancellation (self-service, like the organizer's DELETE). */
+  cancelUrl?: string;
 }

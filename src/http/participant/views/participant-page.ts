@@ -202,11 +202,15 @@ ${hasAcademy ? OPERA_WARNING : ''}
 <p class="visually-hidden" role="status" data-join-status></p>
 ${days}
 ${hasAcademy ? ACADEMY_ADVICE : ''}
+${model.attendanceUrl ? `<section class="attendance" aria-labelledby="attendance-heading">
+<h2 id="attendance-heading">Your attendance</h2>
+<p><a href="${safeHref(model.attendanceUrl)}" data-attendance-link>Your attendance and certificate</a>: the minutes you attended each session and, where the event issues them, your certificate of attendance.</p>
+</section>` : ''}
 <section class="calendar" aria-labelledby="calendar-heading">
 <h2 id="calendar-heading">Your calendar</h2>
 <p><a href="${safeHref(model.calendarUrl)}">Subscribe to your programme (iCalendar feed)</a>. Add this address to your calendar app as a subscription so that programme changes reach you.</p>
 </section>
 </main>
-<footer class="page-footer"><p>This page and its join links are personal: please do not share them.</p></footer>`;
+<footer class="page-footer"><p>This page and its join links are personal: please do not share them.</p>${model.cancelUrl ? `<p><a href="${safeHref(model.cancelUrl)}">Cancel my registration</a></p>` : ''}</footer>`;
   return renderDocument({ title: `Your programme – ${model.event.title}`, body, eventZone: zone, now: model.now });
 }
