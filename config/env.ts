@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseSmtpUrl, senderDomain } from '../src/providers/mail/mail-transport.js';
+import type { RedisTarget } from '../src/store/redis.js';
 
 const csv = (value: string) =>
   value
@@ -39,6 +40,24 @@ const optionalString = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** `host:port,host:port`; an IPv6 host in brackets (`[::1]:26379`). */
+const sentinelList = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined ? [] : csv(v)))
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'each entry is host:port')
+        .transform((entry) => {
+          const at = entry.lastIndexOf(':');
+          return { host: entry.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(entry.slice(at + 1)) };
+        })
+        .refine((s) => s.port > 0 && s.port <= 65535, 'each port is 1 to 65535'),
+    ),
+  );
+
 /** Checked with the transport's own parser, so what starts is what the worker can connect to. */
 const smtpUrl = optionalString.superRefine((value, ctx) => {
   if (value === undefined) return;
@@ -64,6 +83,13 @@ export const envSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     PUBLIC_BASE_URL: httpUrl.default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+    REDIS_PASSWORD: optionalString,
+    REDIS_SENTINELS: sentinelList,
+    REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ . -').default('mymaster'),
+    REDIS_SENTINEL_PASSWORD: optionalString,
+    REDIS_WAIT_REPLICAS: optionalString.pipe(z.coerce.number<string | undefined>({ error: 'must be a whole number from 0 to 16' }).int().min(0).max(16).optional()),
+    REDIS_WAIT_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+    RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(24 * 60 * 60).default(300),
     REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1 to 32 characters of A-Z, a-z, 0-9, _ . -').default('ao'),
     ROLE: z.enum(['api', 'worker', 'all']).default('all'),
     ORGANIZER_TOKENS: organizerTokens.optional(),
@@ -86,6 +112,7 @@ export const envSchema = z
     MAIL_FROM: mailFrom,
     MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(5),
     MAIL_UPDATE_DELAY_SECONDS: z.coerce.number().int().min(0).max(24 * 60 * 60).default(300),
+    ATTENDANCE_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -112,6 +139,12 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   http: { port: number; host: string; publicBaseUrl: string };
   redisUrl: string;
+  /** Every connection's target: REDIS_URL, or the Sentinel group with REDIS_URL's password and db. */
+  redis: RedisTarget;
+  /** The durability rule (README "Redis high availability"): replicas WAITed for after acknowledged writes. */
+  durability: { replicas: number; timeoutMs: number };
+  /** How often a worker re-plans every event (0: only at start and after a lost connection). */
+  reconcileIntervalMs: number;
   redisKeyPrefix: string;
   role: 'api' | 'worker' | 'all';
   organizerTokens: string[];
@@ -140,6 +173,8 @@ export interface Config {
     maxPerSecond: number;
     updateDelaySeconds: number;
   };
+  /** How often a running BigBlueButton room is asked who is in it. */
+  attendance: { pollSeconds: number };
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -163,6 +198,17 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
   return {
     http: { port: env.PORT, host: env.HOST, publicBaseUrl: env.PUBLIC_BASE_URL },
     redisUrl: env.REDIS_URL,
+    redis: {
+      url: env.REDIS_URL,
+      password: env.REDIS_PASSWORD,
+      sentinel:
+        env.REDIS_SENTINELS.length > 0
+          ? { sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD }
+          : undefined,
+    },
+    // A single Redis has no replica to wait for; a Sentinel group has, and a failover promotes one of them.
+    durability: { replicas: env.REDIS_WAIT_REPLICAS ?? (env.REDIS_SENTINELS.length > 0 ? 1 : 0), timeoutMs: env.REDIS_WAIT_TIMEOUT_MS },
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_SECONDS * 1000,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     role: env.ROLE,
     organizerTokens: env.ORGANIZER_TOKENS ?? [],
@@ -191,6 +237,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       maxPerSecond: env.MAIL_MAX_PER_SECOND,
       updateDelaySeconds: env.MAIL_UPDATE_DELAY_SECONDS,
     },
+    attendance: { pollSeconds: env.ATTENDANCE_POLL_SECONDS },
     logLevel: env.LOG_LEVEL,
   };
 }

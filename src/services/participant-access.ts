@@ -41,8 +41,16 @@ export interface ParticipantCache {
   /** Reads through `load`, caching its answer unless an invalidation happened while it was in flight. */
   load(eventId: string, participantId: string, load: () => Promise<Known | undefined>): Promise<Known | undefined>;
   invalidate(change: ParticipantChange): void;
-  /** Drops everything; with `live` false also stops caching until set live again. */
+  /**
+   * Drops everything; with `live` false also stops caching until set live again. What was cached then is
+   * kept aside for `lastKnown` (up to its age bound), unless a message could not be read while live.
+   */
   clear(live?: boolean): void;
+  /**
+   * The last answer read here, past its TTL and while not live, unless a change invalidated it: only for
+   * when Redis cannot be asked (a failover), so people already let in keep getting in.
+   */
+  lastKnown(eventId: string, participantId: string): Known | undefined;
   readonly live: boolean;
   readonly size: number;
 }
@@ -59,6 +67,10 @@ const CACHE_MAX_ENTRIES = 50_000;
 // A safety bound only: should invalidation ever fail silently, no answer is older than this.
 const CACHE_TTL_MS = 30_000;
 
+// How old a last-known answer may be when Redis cannot be asked: long enough to ride out a failover or a
+// restart, short enough that a process cut off from Redis does not keep a withdrawn link alive for long.
+const LAST_KNOWN_MS = 10 * 60_000;
+
 // ':' separates the parts of a link subject, so neither part can contain this separator.
 const cacheKey = (eventId: string, participantId: string) => `${eventId}\n${participantId}`;
 
@@ -68,6 +80,8 @@ export function createParticipantCache(options: ParticipantCacheOptions = {}): P
   const clock = options.clock ?? systemClock;
   const now = () => clock.now().getTime();
   const entries = new Map<string, { value: Known; expiresAt: number }>();
+  // What was cached when the cache stopped being live (the change listener lost its connection).
+  const retired = new Map<string, { value: Known; expiresAt: number }>();
   let live = false;
   // Bumped by every invalidation: a read that started before one may have seen the old record.
   let generation = 0;
@@ -103,11 +117,34 @@ export function createParticipantCache(options: ParticipantCacheOptions = {}): P
     invalidate({ eventId, participantId }) {
       generation += 1;
       entries.delete(cacheKey(eventId, participantId));
+      retired.delete(cacheKey(eventId, participantId));
     },
     clear(nextLive = live) {
       generation += 1;
+      if (!nextLive) {
+        for (const [key, entry] of entries) {
+          retired.delete(key);
+          retired.set(key, entry);
+        }
+        // Oldest first (insertion order): past the bound they could never be answered again anyway.
+        for (const [key, entry] of retired) {
+          if (retired.size <= maxEntries && now() - (entry.expiresAt - ttlMs) < LAST_KNOWN_MS) break;
+          retired.delete(key);
+        }
+      } else if (live) {
+        // A message that could not be read while live: any record may have changed.
+        retired.clear();
+      }
+      // Going live again keeps what was retired: the subscriber can be back a moment before the connection
+      // that reads participants, and in that moment the last-known answers are still wanted.
       entries.clear();
       live = nextLive;
+    },
+    lastKnown(eventId, participantId) {
+      const key = cacheKey(eventId, participantId);
+      const hit = entries.get(key) ?? retired.get(key);
+      // expiresAt is the read time plus the TTL.
+      return hit && now() - (hit.expiresAt - ttlMs) < LAST_KNOWN_MS ? hit.value : undefined;
     },
     get live() {
       return live;
@@ -196,6 +233,8 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
   // `loaded` is set once the read has settled, so a fresh entry can be used without awaiting it.
   type EventEntry = { at: number; event: Promise<LoadedEvent | undefined>; loaded?: LoadedEvent };
   const events = new Map<string, EventEntry>();
+  // The last programme read per event, for when Redis cannot be asked (see ParticipantCache.lastKnown).
+  const lastLoaded = new Map<string, { at: number; event: LoadedEvent }>();
   const cache = deps.cache ?? createParticipantCache({ clock: deps.clock });
   // Tokens that passed the HMAC check, so a returning link costs a map lookup instead of a MAC. Only the
   // exact same string hits, and the signing keys are fixed for the life of the process, so the answer
@@ -236,6 +275,7 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
           sessionById: new Map(schedule.sessions.map((s) => [s.id, { ...s, startsAtMs: Date.parse(s.startsAt), endsAtMs: Date.parse(s.endsAt) }])),
           roomById: new Map(schedule.rooms.map((r) => [r.id, r])),
         };
+        lastLoaded.set(eventId, { at: now, event: entry.loaded });
         return entry.loaded;
       }),
     };
@@ -246,6 +286,18 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
       if (events.get(eventId) === entry) events.delete(eventId);
     });
     return event;
+  }
+
+  /** Redis did not answer: the last answer this process had, if it is recent enough, else the failure. */
+  function lastKnownEvent(eventId: string, error: unknown): LoadedEvent {
+    const last = lastLoaded.get(eventId);
+    if (last && deps.clock.now().getTime() - last.at < LAST_KNOWN_MS) return last.event;
+    throw error;
+  }
+  function lastKnownParticipant(eventId: string, participantId: string, error: unknown): Known {
+    const last = cache.lastKnown(eventId, participantId);
+    if (last !== undefined) return last;
+    throw error;
   }
 
   function decide(token: string, participant: Known | undefined, event: LoadedEvent | undefined): Access {
@@ -267,12 +319,15 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
       if ('ok' in subject) return subject;
       const { eventId, participantId } = subject;
       const known = cache.get(eventId, participantId);
-      if (known !== undefined) return decide(token, known, await loadEvent(eventId));
-      const [participant, event] = await Promise.all([
-        cache.load(eventId, participantId, () => deps.participants.lookup(eventId, participantId)),
-        loadEvent(eventId),
+      const event = loadEvent(eventId).catch((error: unknown) => lastKnownEvent(eventId, error));
+      if (known !== undefined) return decide(token, known, await event);
+      const [participant, loaded] = await Promise.all([
+        cache
+          .load(eventId, participantId, () => deps.participants.lookup(eventId, participantId))
+          .catch((error: unknown) => lastKnownParticipant(eventId, participantId, error)),
+        event,
       ]);
-      return decide(token, participant, event);
+      return decide(token, participant, loaded);
     },
   };
 }

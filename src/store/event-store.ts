@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { programmeSchema, type Programme } from '../domain/programme.js';
+import { immediate, type Durability } from './durability.js';
 import type { KeySpace } from './redis.js';
 
 export interface StoredEvent {
@@ -27,14 +28,20 @@ return version
 
 const storedRow = z.object({ version: z.coerce.number().int().positive(), programme: z.string(), updatedAt: z.string() });
 
-export function createEventStore(redis: Redis, keys: KeySpace): EventStore {
+export interface EventStoreOptions {
+  /** A stored programme is answered 200/201 only once a replica has it (see durability.ts). */
+  durability?: Durability;
+}
+
+export function createEventStore(redis: Redis, keys: KeySpace, options: EventStoreOptions = {}): EventStore {
+  const durability = options.durability ?? immediate;
   const eventKey = (id: string) => keys.key('event', id);
   const indexKey = keys.key('events');
   return {
     async put(programme, now) {
       const updatedAt = now.toISOString();
       const version = Number(
-        await redis.eval(PUT_SCRIPT, 2, eventKey(programme.id), indexKey, JSON.stringify(programme), updatedAt, programme.id),
+        await durability.confirm(() => redis.eval(PUT_SCRIPT, 2, eventKey(programme.id), indexKey, JSON.stringify(programme), updatedAt, programme.id)),
       );
       return { programme, version, updatedAt };
     },

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { normaliseEmail, participantSchema, type Participant, type ParticipantInput } from '../domain/participant.js';
+import { immediate, type Durability } from './durability.js';
 import type { KeySpace } from './redis.js';
 
 export interface ParticipantStore {
   /** Creates or updates by normalised email; returns the records in input order. */
   /** Stores or updates each participant (keyed on the normalised email); `created` holds the ids that are new. */
-  upsertMany(eventId: string, inputs: readonly ParticipantInput[], now: Date): Promise<{ participants: Participant[]; created: Set<string> }>;
+  upsertMany(eventId: string, inputs: readonly ParticipantInput[], now: Date, options?: UpsertOptions): Promise<{ participants: Participant[]; created: Set<string> }>;
+  /** The live participant with this address (normalised), if any. */
+  findByEmail(eventId: string, email: string): Promise<Participant | undefined>;
   get(eventId: string, participantId: string): Promise<Participant | undefined>;
   /** The participant, 'revoked', or undefined: one HGET, since revocation is a tombstone in the same hash. */
   lookup(eventId: string, participantId: string): Promise<Participant | 'revoked' | undefined>;
@@ -27,9 +30,21 @@ export interface ParticipantStoreOptions {
    * caller's next request in this process cannot see the old record even before its own message arrives.
    */
   onChanged?: (change: ParticipantChange) => void;
+  /** Registrations and revocations are answered only once a replica has them (see durability.ts). */
+  durability?: Durability;
+}
+
+export interface UpsertOptions {
+  /** Ids to give new addresses, by input index: a waitlisted person keeps the id they were listed under. */
+  ids?: readonly (string | undefined)[];
 }
 
 export const REVOKED = 'revoked';
+
+/** Normalised email → participant id of the live participants; its length is how many there are (self-registration counts places by it). */
+export function participantEmailsKey(keys: KeySpace, eventId: string): string {
+  return keys.key('event', eventId, 'emails');
+}
 
 export function participantChangesChannel(keys: KeySpace): string {
   return keys.key('participants', 'changed');
@@ -94,25 +109,25 @@ export function newParticipantId(): string {
 }
 
 export function createParticipantStore(redis: Redis, keys: KeySpace, options: ParticipantStoreOptions = {}): ParticipantStore {
-  const emailsKey = (eventId: string) => keys.key('event', eventId, 'emails');
+  const emailsKey = (eventId: string) => participantEmailsKey(keys, eventId);
   const recordsKey = (eventId: string) => keys.key('event', eventId, 'participants');
   const channel = participantChangesChannel(keys);
   const changed = options.onChanged ?? (() => undefined);
+  const durability = options.durability ?? immediate;
 
   const parse = (raw: string | null | undefined) => (raw && raw !== REVOKED ? participantSchema.parse(JSON.parse(raw)) : undefined);
 
   return {
-    async upsertMany(eventId, inputs, now) {
+    async upsertMany(eventId, inputs, now, options = {}) {
       const createdAt = now.toISOString();
       const out: Participant[] = [];
       const created = new Set<string>();
-      for (let start = 0; start < inputs.length; start += CHUNK) {
-        const chunk = inputs.slice(start, start + CHUNK);
-        const args = chunk.flatMap((input) => [normaliseEmail(input.email), newParticipantId()]);
+      const written: string[] = [];
+      const writeChunk = async (chunk: readonly ParticipantInput[], offset: number) => {
+        const args = chunk.flatMap((input, i) => [normaliseEmail(input.email), options.ids?.[offset + i] ?? newParticipantId()]);
         const ids = (await redis.eval(CLAIM_SCRIPT, 1, emailsKey(eventId), ...args)) as string[];
         const existing = await redis.hmget(recordsKey(eventId), ...ids);
         const writes: string[] = [];
-        const written: string[] = [];
         chunk.forEach((input, i) => {
           const id = ids[i] ?? '';
           const before = parse(existing[i]);
@@ -127,19 +142,30 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
             createdAt: before?.createdAt ?? createdAt,
           };
           const json = JSON.stringify(record);
-          if (JSON.stringify(before) !== json) {
-            writes.push(id, json);
-            written.push(id);
-          }
+          if (JSON.stringify(before) !== json) writes.push(id, json);
           out.push(record);
         });
-        if (writes.length > 0) await redis.eval(WRITE_SCRIPT, 1, recordsKey(eventId), channel, eventId, ...writes);
+        if (writes.length === 0) return;
+        await redis.eval(WRITE_SCRIPT, 1, recordsKey(eventId), channel, eventId, ...writes);
+        for (let i = 0; i < writes.length; i += 2) written.push(writes[i] ?? '');
+      };
+      try {
+        // One WAIT for the whole request, after its last chunk (see durability.ts).
+        await durability.confirm(async () => {
+          for (let start = 0; start < inputs.length; start += CHUNK) await writeChunk(inputs.slice(start, start + CHUNK), start);
+        });
+      } finally {
+        // Even when the replicas did not confirm: the primary has the records, and so may the next read here.
         for (const participantId of written) changed({ eventId, participantId });
       }
       return { participants: out, created };
     },
     async get(eventId, participantId) {
       return parse(await redis.hget(recordsKey(eventId), participantId));
+    },
+    async findByEmail(eventId, email) {
+      const id = await redis.hget(emailsKey(eventId), normaliseEmail(email));
+      return id ? this.get(eventId, id) : undefined;
     },
     async lookup(eventId, participantId) {
       const raw = await redis.hget(recordsKey(eventId), participantId);
@@ -149,16 +175,16 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
       const record = await this.get(eventId, participantId);
       if (!record) return false;
       const change: ParticipantChange = { eventId, participantId };
-      const done = await redis.eval(
-        REVOKE_SCRIPT,
-        2,
-        recordsKey(eventId),
-        emailsKey(eventId),
-        participantId,
-        normaliseEmail(record.email),
-        channel,
-        JSON.stringify(change),
-      );
+      const revokeNow = () =>
+        redis.eval(REVOKE_SCRIPT, 2, recordsKey(eventId), emailsKey(eventId), participantId, normaliseEmail(record.email), channel, JSON.stringify(change));
+      let done: unknown;
+      try {
+        done = await durability.confirm(revokeNow);
+      } catch (error) {
+        // The tombstone may be on the primary even though no replica confirmed it: stop trusting what this process holds.
+        changed(change);
+        throw error;
+      }
       if (Number(done) !== 1) return false;
       changed(change);
       return true;

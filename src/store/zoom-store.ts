@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { immediate, type Durability } from './durability.js';
 import { deleteMatching, type KeySpace } from './redis.js';
 import { wallClock } from '../clock.js';
 
@@ -84,7 +85,16 @@ redis.call('SET', KEYS[1], next)
 return next
 `;
 
-export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
+export interface ZoomStoreOptions {
+  /**
+   * In-flight marks are what lets a retry ask Zoom instead of adding people twice: one lost in a failover
+   * would make the next batch send them again, so the mark reaches a replica before the call goes out.
+   */
+  durability?: Durability;
+}
+
+export function createZoomStore(redis: Redis, keys: KeySpace, options: ZoomStoreOptions = {}): ZoomStore {
+  const durability = options.durability ?? immediate;
   const k = (eventId: string, roomId: string, what: string) => keys.key('zoom', eventId, roomId, what);
   // Outside the room's own keys: clear() must not reset it, or new sync jobs would reuse old job ids.
   const seqKey = (eventId: string, roomId: string) => keys.key('zoom', eventId, 'seq', roomId);
@@ -140,7 +150,7 @@ export function createZoomStore(redis: Redis, keys: KeySpace): ZoomStore {
       const adds = k(eventId, roomId, `adds:${utcDay}`);
       const multi = redis.multi().hset(k(eventId, roomId, 'inflight'), ...ids.flatMap((id) => [id, utcDay]));
       for (const id of ids) multi.hincrby(adds, id, 1);
-      await multi.expire(adds, DAY_TTL_SECONDS).exec();
+      await durability.confirm(() => multi.expire(adds, DAY_TTL_SECONDS).exec());
     },
     async inFlight(eventId, roomId, ids) {
       if (ids.length === 0) return [];
