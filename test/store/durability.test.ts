@@ -17,6 +17,10 @@ beforeAll(async () => {
   replica = new OwnRedis(await freePort());
   await replica.start();
   admin = new Redis(replica.url);
+  // Redis waits 5 s by default before a diskless full sync, hoping for more replicas to serve at once.
+  const setup = new Redis(primary.url);
+  await setup.config('SET', 'repl-diskless-sync-delay', '0');
+  setup.disconnect();
   await admin.replicaof('127.0.0.1', String(primary.port));
   redis = new Redis(primary.url, { enableOfflineQueue: false });
   await new Promise((r) => (redis.status === 'ready' ? r(undefined) : redis.once('ready', r)));
