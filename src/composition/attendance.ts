@@ -1,7 +1,6 @@
-import { wallClock } from '../clock.js';
 import type { AttendanceHttpDeps } from '../http/attendance-http-deps.js';
 import type { Translations } from '../i18n/i18n.js';
-import { createZoomClient } from '../providers/zoom/zoom-client.js';
+import { zoomClientFor } from './zoom-client.js';
 import { createBbbAnalyticsService } from '../services/bbb-analytics-service.js';
 import { createHostLinkService } from '../services/host-link-service.js';
 import { createAttendanceService, type AttendanceService } from '../services/attendance-service.js';
@@ -48,23 +47,12 @@ export function createAttendanceParts(core: Core, participants: ParticipantStore
  * the moment it is asked for). `close` stops that client's response observer.
  */
 export function createAttendanceApi(core: Core, participants: ParticipantStore, translations: Translations): { http: AttendanceHttpDeps; close(): void } {
-  const { config, stores, clock, redis, keys } = core;
+  const { config, stores, clock } = core;
   const parts = createAttendanceParts(core, participants, translations);
-  const zoom =
-    config.zoom &&
-    createZoomClient({
-      accountId: config.zoom.accountId,
-      clientId: config.zoom.clientId,
-      clientSecret: config.zoom.clientSecret,
-      apiUrl: config.zoom.apiUrl,
-      oauthUrl: config.zoom.oauthUrl,
-      redis,
-      keyPrefix: keys.key('zoom-token'),
-      now: () => wallClock.now().getTime(),
-    });
+  const zoom = zoomClientFor(core);
   const http: AttendanceHttpDeps = {
     ...parts,
-    hostLinks: createHostLinkService({ events: stores.events, rooms: stores.rooms, clock, bbb: core.bbb, zoom: zoom || undefined }),
+    hostLinks: createHostLinkService({ events: stores.events, rooms: stores.rooms, clock, bbb: core.bbb, zoom }),
     requestCertificates: (eventId) => core.attendanceSchedule.requestCertificates(eventId),
     bbbAnalytics:
       core.bbb && config.bbb
@@ -74,5 +62,5 @@ export function createAttendanceApi(core: Core, participants: ParticipantStore, 
           }
         : undefined,
   };
-  return { http, close: () => (zoom ? zoom.close() : undefined) };
+  return { http, close: () => zoom?.close() };
 }

@@ -1,8 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
-import { wallClock } from '../clock.js';
 import { bullmqLimiterFor, zoomLabelLimit, type BullmqLimiter } from '../providers/zoom/rate-limits.js';
 import { createCallPacer } from '../providers/zoom/call-pacer.js';
-import { createZoomClient, type ZoomClient } from '../providers/zoom/zoom-client.js';
+import type { ZoomClient } from '../providers/zoom/zoom-client.js';
 import type { QueueName } from '../queue/job-registry.js';
 import { createParticipantStore } from '../store/participant-store.js';
 import type { JobRunnerDeps, Processors } from '../workers/job-runner.js';
@@ -11,6 +10,7 @@ import { zoomRegisterBatch } from '../workers/processors/zoom-register-batch.js'
 import { zoomSyncRegistrants } from '../workers/processors/zoom-sync-registrants.js';
 import { zoomSyncWebinar } from '../workers/processors/zoom-sync-webinar.js';
 import type { Core } from './core.js';
+import { zoomClientFor } from './zoom-client.js';
 import { createTranslations } from '../i18n/i18n.js';
 import { createSmtpTransport } from '../providers/mail/mail-transport.js';
 import { mailSend } from '../workers/processors/mail-send.js';
@@ -46,26 +46,8 @@ export interface WorkerParts {
 export function createWorker(core: Core): WorkerParts {
   const { config, logger, clock, keys, redis, metrics, stores, queues } = core;
   const participants = createParticipantStore(redis, keys);
-  const zoom: { client: ZoomClient; userId: string } | undefined = config.zoom && {
-    client: createZoomClient({
-      accountId: config.zoom.accountId,
-      clientId: config.zoom.clientId,
-      clientSecret: config.zoom.clientSecret,
-      apiUrl: config.zoom.apiUrl,
-      oauthUrl: config.zoom.oauthUrl,
-      redis,
-      keyPrefix: keys.key('zoom-token'),
-      // Token lifetimes and rate-limit resets are Zoom's, on real time: the wall clock, not an injected one.
-      now: () => wallClock.now().getTime(),
-      observe: ({ status, durationMs, rateLimitRemaining, rateLimitCategory }) => {
-        const outcome = status >= 200 && status < 300 ? 'ok' : status === 429 ? 'rate-limited' : status === 0 ? 'unavailable' : 'failed';
-        metrics.providerDuration.observe({ provider: 'zoom', call: 'api', outcome }, durationMs / 1000);
-        if (outcome !== 'ok') metrics.providerErrors.inc({ provider: 'zoom', call: 'api', kind: outcome });
-        if (rateLimitRemaining !== undefined) metrics.zoomRateLimitRemaining.set({ category: rateLimitCategory ?? 'unknown' }, rateLimitRemaining);
-      },
-    }),
-    userId: config.zoom.userId,
-  };
+  const zoomClient = zoomClientFor(core);
+  const zoom: { client: ZoomClient; userId: string } | undefined = zoomClient && config.zoom && { client: zoomClient, userId: config.zoom.userId };
   const transport = config.mail.smtp ? createSmtpTransport({ url: config.mail.smtp.url, from: config.mail.smtp.from, maxConnections: 4 }) : undefined;
   const signingKey = config.signingKeys[0];
   if (!signingKey) throw new Error('LINK_SIGNING_KEYS is empty');
