@@ -15,6 +15,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Resolves once a redis-server (or sentinel) on this loopback port answers PING; fails after 10 s. */
+export async function waitForRedisPort(port: number): Promise<void> {
+  // enableReadyCheck off: a sentinel answers PING but not the INFO the ready check sends.
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
+  // Refused connections while the server boots are expected; connect() rejects and the loop retries.
+  probe.on('error', () => undefined);
+  const deadline = Date.now() + 10_000;
+  try {
+    for (;;) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        return;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
+        probe.disconnect();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } finally {
+    probe.disconnect();
+  }
+}
+
 /** A private redis-server (append-only, own directory) for tests that stop or restart Redis. */
 export class OwnRedis {
   private child: ChildProcess | undefined;
@@ -35,22 +59,7 @@ export class OwnRedis {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--logfile', ''],
       { stdio: 'ignore' },
     );
-    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    // Refused connections while the server boots are expected; connect() rejects and the loop retries.
-    probe.on('error', () => undefined);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start`);
-        probe.disconnect();
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    probe.disconnect();
+    await waitForRedisPort(this.port);
   }
 
   async stop(): Promise<void> {

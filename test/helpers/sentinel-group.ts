@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './own-redis.js';
+import { freePort, waitForRedisPort } from './own-redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,21 +29,7 @@ class Node {
 
   async start(): Promise<void> {
     this.child = spawn('redis-server', [this.conf, ...(this.sentinel ? ['--sentinel'] : [])], { stdio: 'ignore' });
-    const probe = new Redis({ port: this.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
-    probe.on('error', () => undefined);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start`);
-        probe.disconnect();
-        await sleep(50);
-      }
-    }
-    probe.disconnect();
+    await waitForRedisPort(this.port);
   }
 
   /** By this process's own pid; resolves once it has exited. */
