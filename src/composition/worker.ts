@@ -3,7 +3,8 @@ import { bullmqLimiterFor, zoomLabelLimit, type BullmqLimiter } from '../provide
 import { createCallPacer } from '../providers/zoom/call-pacer.js';
 import type { ZoomClient } from '../providers/zoom/zoom-client.js';
 import type { QueueName } from '../queue/job-registry.js';
-import { createParticipantStore } from '../store/participant-store.js';
+import { createParticipantStore, type ParticipantStore } from '../store/participant-store.js';
+import { settleOwedInvitations } from '../services/owed-invitations.js';
 import type { JobRunnerDeps, Processors } from '../workers/job-runner.js';
 import { bbbCreateRoom } from '../workers/processors/bbb-create-room.js';
 import { zoomRegisterBatch } from '../workers/processors/zoom-register-batch.js';
@@ -120,7 +121,7 @@ export function createWorker(core: Core): WorkerParts {
       onPlanned: (kind) => core.mailOutcomes.inc({ kind, status: 'queued' }),
     }),
   };
-  const replanning = createReconcileLoop({ redis, keys, logger, intervalMs: config.reconcileIntervalMs, reconcileAll: () => replanEveryEvent(core) });
+  const replanning = createReconcileLoop({ redis, keys, logger, intervalMs: config.reconcileIntervalMs, reconcileAll: () => replanEveryEvent(core, participants) });
   const limiters: Partial<Record<QueueName, BullmqLimiter>> = {
     ...(config.zoom ? { zoom: withMargin(bullmqLimiterFor(config.zoom.plan, 'medium')), 'zoom-registrants': withMargin(bullmqLimiterFor(config.zoom.plan, 'heavy')) } : {}),
     // BullMQ's limiter lives in Redis: one budget for all workers together.
@@ -147,10 +148,11 @@ export function createWorker(core: Core): WorkerParts {
 
 /**
  * Every event planned again from what Redis holds now: provisioning jobs the last programme change could not
- * enqueue (or a failover lost) are added, Zoom registration is looked at again, and reminders and change
- * notices are planned (all idempotent, deterministic job ids). One event failing does not stop the others.
+ * enqueue (or a failover lost) are added, Zoom registration is looked at again, reminders and change notices
+ * are planned, and invitations still owed to new participants (all idempotent, deterministic ids). One event
+ * failing does not stop the others.
  */
-async function replanEveryEvent(core: Core): Promise<void> {
+async function replanEveryEvent(core: Core, participants: ParticipantStore): Promise<void> {
   let failed = 0;
   for (const eventId of await core.stores.events.list()) {
     try {
@@ -160,6 +162,8 @@ async function replanEveryEvent(core: Core): Promise<void> {
       await core.provisioning.participantsChanged(eventId);
       await core.messages.programmeChanged(stored);
       await core.attendanceSchedule.programmeChanged(stored);
+      const owed = await settleOwedInvitations({ participants, messages: core.messages }, eventId);
+      if (owed > 0) core.logger.info({ eventId, owed }, 'owed invitations re-planned');
     } catch (error) {
       failed += 1;
       core.logger.error({ eventId, err: { message: (error as Error).message } }, 're-planning an event failed');

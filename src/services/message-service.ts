@@ -11,7 +11,10 @@ export interface MessageService {
    * invitation (once per participant, ever). A job, so that registering 10,000 people stays one quick request.
    */
   participantsAdded(eventId: string, version: number, participantIds: readonly string[], options: { invite: boolean }): Promise<void>;
-  /** First invitations, planned and queued (by the planning job). */
+  /**
+   * First invitations, planned and queued (by the planning job, and by the reconcile for those still owed).
+   * Idempotent: the first invitation's id follows from the participant, so planning it again creates nothing.
+   */
   invite(eventId: string, participantIds: readonly string[]): Promise<void>;
   /** A new invitation message for someone who lost theirs. */
   resendInvitation(eventId: string, participantId: string): Promise<MessageRecord>;
@@ -59,7 +62,10 @@ export function createMessageService(deps: MessageServiceDeps): MessageService {
       );
       const fresh = planned.filter((p) => p.created).map((p) => p.record);
       for (const r of fresh) deps.planned?.(messageKind(r));
-      await queues.enqueueMany(fresh.map((r) => ({ name: 'mail.send', payload: { eventId, messageId: r.id }, options: { jobId: sendJobId(eventId, r.id) } })));
+      // One planned before but never attempted may have lost its job in a failover (the record was replicated,
+      // the job not); queued again under its own id, which is a no-op while that job still exists.
+      const unsent = planned.filter((p) => p.created || (p.record.status === 'queued' && p.record.attempts === 0)).map((p) => p.record);
+      await queues.enqueueMany(unsent.map((r) => ({ name: 'mail.send', payload: { eventId, messageId: r.id }, options: { jobId: sendJobId(eventId, r.id) } })));
       records.push(...planned.map((p) => p.record));
     }
     return records;

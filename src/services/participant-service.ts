@@ -50,9 +50,10 @@ export function createParticipantService(deps: ParticipantServiceDeps): Particip
       const stored = await deps.events.get(eventId);
       if (!stored) return undefined;
       const sessionIds = scheduleProgramme(stored.programme).sessions.map((s) => s.id);
-      const { participants, created } = await deps.participants.upsertMany(eventId, inputs, deps.clock.now(), options.ids ? { ids: options.ids } : {});
+      const notify = options.notify !== false;
+      const { participants, created } = await deps.participants.upsertMany(eventId, inputs, deps.clock.now(), { ...(options.ids ? { ids: options.ids } : {}), invite: notify });
       if (deps.onChanged) await deps.onChanged(eventId);
-      if (deps.onAdded && created.size > 0) await deps.onAdded(eventId, stored.version, [...created], { notify: options.notify !== false });
+      if (deps.onAdded && created.size > 0) await deps.onAdded(eventId, stored.version, [...created], { notify });
       return participants.map((p) => ({
         id: p.id,
         email: p.email,

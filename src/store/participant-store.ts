@@ -16,6 +16,10 @@ export interface ParticipantStore {
   /** Replaces the participant by a tombstone so their links say so, and frees the email for a new registration. */
   revoke(eventId: string, participantId: string): Promise<boolean>;
   list(eventId: string): Promise<Participant[]>;
+  /** Participants added with an invitation owed whose invitation is not known to be planned yet. */
+  owedInvitations(eventId: string): Promise<string[]>;
+  /** Their first invitations are planned (the messages exist), or they are owed nothing any more. */
+  invitationsPlanned(eventId: string, participantIds: readonly string[]): Promise<void>;
 }
 
 /** What every API process hears when a stored participant changes, so per-process caches drop it. */
@@ -37,6 +41,12 @@ export interface ParticipantStoreOptions {
 export interface UpsertOptions {
   /** Ids to give new addresses, by input index: a waitlisted person keeps the id they were listed under. */
   ids?: readonly (string | undefined)[];
+  /**
+   * New participants are owed their first invitation. Recorded in the write that creates them, under the same
+   * WAIT, so that a failover losing the job meant to plan it still leaves the debt for the reconcile to settle;
+   * without it (`notify: false`, and everyone stored before the marker existed) nobody is ever mass-mailed.
+   */
+  invite?: boolean;
 }
 
 export const REVOKED = 'revoked';
@@ -76,12 +86,14 @@ return ids
 // Writes records unless their id was revoked meanwhile (a concurrent import must not bring a revoked
 // participant back), and publishes a change for each record that existed at the moment of the write, in
 // the same atomic step: no process can keep an old name or role because a publish got lost after a write.
-// ARGV: channel, eventId, then pairs of id and record JSON.
+// An owed invitation goes into KEYS[2] in that step too, so no replica has the participant without it.
+// ARGV: channel, eventId, then triples of id, record JSON and '1' when an invitation is owed.
 const WRITE_SCRIPT = `
-for i = 3, #ARGV, 2 do
+for i = 3, #ARGV, 3 do
   local before = redis.call('HGET', KEYS[1], ARGV[i])
   if before ~= '${REVOKED}' then
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    if ARGV[i + 2] == '1' then redis.call('SADD', KEYS[2], ARGV[i]) end
     if before then
       redis.call('PUBLISH', ARGV[1], cjson.encode({eventId = ARGV[2], participantId = ARGV[i]}))
     end
@@ -92,12 +104,14 @@ return 1
 
 // The tombstone stays in the participants hash, so the join path learns "revoked" from the same HGET
 // that finds live participants. The email mapping goes, so the address can register anew (new id).
+// A removed participant is owed nothing: their debt goes in the same step (KEYS[3]).
 // ARGV: participantId, normalised email, channel, change message.
 const REVOKE_SCRIPT = `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw or raw == '${REVOKED}' then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], '${REVOKED}')
 if redis.call('HGET', KEYS[2], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[2], ARGV[2]) end
+redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 `;
@@ -111,6 +125,7 @@ export function newParticipantId(): string {
 export function createParticipantStore(redis: Redis, keys: KeySpace, options: ParticipantStoreOptions = {}): ParticipantStore {
   const emailsKey = (eventId: string) => participantEmailsKey(keys, eventId);
   const recordsKey = (eventId: string) => keys.key('event', eventId, 'participants');
+  const owedKey = (eventId: string) => keys.key('event', eventId, 'invitations-owed');
   const channel = participantChangesChannel(keys);
   const changed = options.onChanged ?? (() => undefined);
   const durability = options.durability ?? immediate;
@@ -131,7 +146,8 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
         chunk.forEach((input, i) => {
           const id = ids[i] ?? '';
           const before = parse(existing[i]);
-          if (!before) created.add(id);
+          const fresh = !before;
+          if (fresh) created.add(id);
           const record: Participant = {
             id,
             eventId,
@@ -142,12 +158,13 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
             createdAt: before?.createdAt ?? createdAt,
           };
           const json = JSON.stringify(record);
-          if (JSON.stringify(before) !== json) writes.push(id, json);
+          // A fresh record always differs from nothing, so every owed invitation is in `writes`.
+          if (JSON.stringify(before) !== json) writes.push(id, json, fresh && options.invite ? '1' : '0');
           out.push(record);
         });
         if (writes.length === 0) return;
-        await redis.eval(WRITE_SCRIPT, 1, recordsKey(eventId), channel, eventId, ...writes);
-        for (let i = 0; i < writes.length; i += 2) written.push(writes[i] ?? '');
+        await redis.eval(WRITE_SCRIPT, 2, recordsKey(eventId), owedKey(eventId), channel, eventId, ...writes);
+        for (let i = 0; i < writes.length; i += 3) written.push(writes[i] ?? '');
       };
       try {
         // One WAIT for the whole request, after its last chunk (see durability.ts).
@@ -176,7 +193,7 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
       if (!record) return false;
       const change: ParticipantChange = { eventId, participantId };
       const revokeNow = () =>
-        redis.eval(REVOKE_SCRIPT, 2, recordsKey(eventId), emailsKey(eventId), participantId, normaliseEmail(record.email), channel, JSON.stringify(change));
+        redis.eval(REVOKE_SCRIPT, 3, recordsKey(eventId), emailsKey(eventId), owedKey(eventId), participantId, normaliseEmail(record.email), channel, JSON.stringify(change));
       let done: unknown;
       try {
         done = await durability.confirm(revokeNow);
@@ -194,6 +211,12 @@ export function createParticipantStore(redis: Redis, keys: KeySpace, options: Pa
       const live: Participant[] = [];
       for (const raw of all) if (raw !== REVOKED) live.push(participantSchema.parse(JSON.parse(raw)));
       return live.sort((a, b) => a.id.localeCompare(b.id));
+    },
+    async owedInvitations(eventId) {
+      return (await redis.smembers(owedKey(eventId))).sort();
+    },
+    async invitationsPlanned(eventId, participantIds) {
+      if (participantIds.length > 0) await redis.srem(owedKey(eventId), ...participantIds);
     },
   };
 }

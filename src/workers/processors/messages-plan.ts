@@ -23,7 +23,7 @@ export interface MessagesPlanDeps {
   /** Plans and queues first invitations (the message service's own rule). */
   invite(eventId: string, participantIds: readonly string[]): Promise<void>;
   events: Pick<EventStore, 'get'>;
-  participants: Pick<ParticipantStore, 'list' | 'get'>;
+  participants: Pick<ParticipantStore, 'list' | 'get' | 'invitationsPlanned'>;
   messages: MessageStore;
   planned: PlannedSessionsStore;
   queues: Queues;
@@ -56,7 +56,13 @@ export function messagesPlan(deps: MessagesPlanDeps) {
     const people = only
       ? (await Promise.all([...only].map((id) => deps.participants.get(eventId, id)))).filter((p): p is Participant => p !== undefined)
       : await deps.participants.list(eventId);
-    if (payload.invite && people.length > 0) await deps.invite(eventId, people.map((p) => p.id));
+    if (payload.invite && people.length > 0) {
+      const invited = people.map((p) => p.id);
+      await deps.invite(eventId, invited);
+      // Only after the invitations (and their jobs) are stored: the replication stream is ordered, so a replica
+      // that has the debt settled has what settled it too.
+      await deps.participants.invitationsPlanned(eventId, invited);
+    }
     const queued = only
       ? (await Promise.all(people.map((p) => deps.messages.list(eventId, { participantId: p.id, status: 'queued' })))).flat()
       : await deps.messages.list(eventId, { status: 'queued' });
