@@ -148,6 +148,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(participantRoutes, {
     access: deps.access,
     joins: deps.joins,
+    messages: deps.messages,
+    translations: deps.translations,
     clock: deps.clock,
     publicBaseUrl: deps.publicBaseUrl,
     joinOutcomes: deps.joinOutcomes,

@@ -68,6 +68,8 @@ export const de: Catalogue = {
     remindersOff: 'Erinnerungen per E-Mail sind ausgeschaltet.',
     remindersStop: 'Keine Erinnerungen mehr',
     remindersResume: 'Wieder Erinnerungen senden',
+    attendanceText: '{{link}}: die Minuten, die Sie an jeder Sitzung teilgenommen haben, und, wenn die Veranstaltung sie ausstellt, Ihre Teilnahmebestätigung.',
+    cancelLink: 'Meine Anmeldung stornieren',
   },
   message: {
     opensAt: 'Öffnet am {{when}}',

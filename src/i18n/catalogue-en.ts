@@ -67,6 +67,8 @@ export const en = {
     remindersOff: 'Reminders by email are turned off.',
     remindersStop: 'Stop reminders',
     remindersResume: 'Send me reminders again',
+    attendanceText: '{{link}}: the minutes you attended each session and, where the event issues them, your certificate of attendance.',
+    cancelLink: 'Cancel my registration',
   },
   message: {
     opensAt: 'Opens at {{when}}',

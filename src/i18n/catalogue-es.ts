@@ -68,6 +68,8 @@ export const es: Catalogue = {
     remindersOff: 'Los recordatorios por correo electrónico están desactivados.',
     remindersStop: 'No recibir más recordatorios',
     remindersResume: 'Volver a recibir recordatorios',
+    attendanceText: '{{link}}: los minutos que asistió a cada sesión y, si el evento los emite, su certificado de asistencia.',
+    cancelLink: 'Cancelar mi inscripción',
   },
   message: {
     opensAt: 'Se abre el {{when}}',

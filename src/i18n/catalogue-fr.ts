@@ -69,6 +69,8 @@ export const fr: Catalogue = {
     remindersOff: 'Les rappels par e-mail sont désactivés.',
     remindersStop: 'Ne plus recevoir de rappels',
     remindersResume: 'Recevoir à nouveau des rappels',
+    attendanceText: '{{link}}\u202f: les minutes de présence à chaque séance et, si l’événement en délivre, votre attestation de présence.',
+    cancelLink: 'Annuler mon inscription',
   },
   message: {
     opensAt: 'Ouvre le {{when}}',

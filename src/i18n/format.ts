@@ -10,7 +10,7 @@ function inZone(iso: string, zone: string, language: Language): DateTime {
   return dt.setZone(zone).setLocale(localeFor(language));
 }
 
-/** "Monday 5 February 2024", "Montag, 5. Februar 2024", "lundi 5 février 2024", "lunes, 5 de febrero de 2024". */
+/** "Monday, 5 February 2024", "Montag, 5. Februar 2024", "lundi 5 février 2024", "lunes, 5 de febrero de 2024". */
 export function formatDayDate(date: string, zone: string, language: Language): string {
   // Noon: a date has one noon in every zone, whatever its transitions.
   const noon = DateTime.fromISO(`${date}T12:00`, { zone });
@@ -30,7 +30,7 @@ export function formatTime(iso: string, zone: string, language: Language): strin
   return inZone(iso, zone, language).toLocaleString({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }
 
-/** "Monday 5 February 2024, 09:00" in the language's own order and punctuation. */
+/** "Monday, 5 February 2024 at 09:00" in the language's own order and punctuation. */
 export function formatDateTime(iso: string, zone: string, language: Language): string {
   return inZone(iso, zone, language).toLocaleString({
     weekday: 'long',

@@ -24,8 +24,24 @@ export function pickLanguage(participantLanguage?: string, eventLanguage?: strin
 
 /**
  * The locale dates and times are written in. British English for `en`: the events this serves are European and
- * the personal page already writes "Monday 5 February 2024, 09:00", never "2/5/2024, 9:00 AM".
+ * pages and mails write "Monday, 5 February 2024 at 09:00", never "2/5/2024, 9:00 AM".
  */
 export function localeFor(language: Language): string {
   return language === 'en' ? 'en-GB' : language;
+}
+
+/** The first of our languages the browser asks for (by q-value, then order), if any. */
+export function languageFromAcceptLanguage(header: string | undefined): Language | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(',')
+    .slice(0, 20)
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { primary: tag.trim().split(/[-_]/, 1)[0]?.toLowerCase() ?? '', q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return ranked.map((entry) => entry.primary).find(isSupportedLanguage);
 }

@@ -2,25 +2,32 @@ import type { Clock } from '../clock.js';
 import { joinWindow } from '../domain/join-window.js';
 import type { Participant } from '../domain/participant.js';
 import type { RoomPlan } from '../domain/schedule.js';
+import { pickLanguage, type Language } from '../i18n/languages.js';
 import type { BbbClient } from '../providers/bbb/bbb-client.js';
 import type { BbbRooms, RunningMeeting } from './bbb-rooms.js';
-import type { Access, LoadedEvent, ParticipantAccess } from './participant-access.js';
+import type { Access, AccessRefusal, LoadedEvent, ParticipantAccess } from './participant-access.js';
+
+/**
+ * Why a join does not lead into a meeting, for the HTTP layer to word (in the participant's language) and
+ * code. `reason` doubles as the outcome label of the join metric.
+ */
+export type JoinRefusal =
+  | { reason: 'denied'; access: AccessRefusal }
+  | { reason: 'not-found' }
+  | { reason: 'too-early'; sessionTitle: string; opensAt: Date; timezone: string; opensMinutesBefore: number }
+  | { reason: 'ended'; sessionTitle: string }
+  /** The participant's personal Zoom link is still being created. */
+  | { reason: 'pending' }
+  /** The provider did not answer (or is not configured); `cause` is for the log only, never a URL or secret. */
+  | { reason: 'unavailable'; provider: 'bbb' | 'zoom'; cause?: string };
 
 export type JoinOutcome =
   | { kind: 'redirect'; url: string; provider: 'bbb' | 'zoom' }
-  | {
-      kind: 'page';
-      status: number;
-      outcome: 'denied' | 'not-found' | 'too-early' | 'ended' | 'pending' | 'unavailable';
-      title: string;
-      message: string;
-      opensAt?: { iso: string; timezone: string };
-      retryAfterSeconds?: number;
-      refreshSeconds?: number;
-      pageToken?: string;
-      /** For the log only: why a provider call failed (never a URL or secret). */
-      cause?: string;
-    };
+  | ({
+      kind: 'refused';
+      /** Known once the link is: the language to explain in, and the token of the page to send them back to. */
+      audience?: { language: Language; token: string };
+    } & JoinRefusal);
 
 /** How a conference join finds the participant's personal Zoom link (issue: Zoom provider). */
 export interface ZoomJoins {
@@ -40,8 +47,6 @@ export interface JoinService {
   /** Settles synchronously when everything it needs is already known here (see `join` below). */
   join(token: string, sessionId: string): MaybePromise<JoinOutcome>;
 }
-
-const RETRY_SECONDS = 30;
 
 export function createJoinService(deps: JoinServiceDeps): JoinService {
   // The answer to a participant's last BBB join (its signed join URL). Keyed by the record object, which the
@@ -65,75 +70,62 @@ export function createJoinService(deps: JoinServiceDeps): JoinService {
     return outcome;
   }
 
-  const unavailable = (provider: string, token: string, error?: unknown): JoinOutcome => ({
-    kind: 'page',
-    status: 503,
-    outcome: 'unavailable',
-    title: `${provider} is not reachable right now`,
-    message: 'The meeting service did not answer. Please try again in a minute; this page refreshes by itself.',
-    retryAfterSeconds: RETRY_SECONDS,
-    refreshSeconds: RETRY_SECONDS,
-    pageToken: token,
+  type Audience = { language: Language; token: string };
+  const unavailable = (provider: 'bbb' | 'zoom', audience: Audience, error?: unknown): JoinOutcome => ({
+    kind: 'refused',
+    reason: 'unavailable',
+    provider,
+    audience,
     ...(error instanceof Error ? { cause: error.message } : {}),
   });
 
-  async function zoomJoin(zoom: ZoomJoins, event: LoadedEvent, room: RoomPlan, participant: Participant, token: string): Promise<JoinOutcome> {
+  async function zoomJoin(zoom: ZoomJoins, event: LoadedEvent, room: RoomPlan, participant: Participant, audience: Audience): Promise<JoinOutcome> {
     try {
       const found = await zoom.joinUrlFor(event, room, participant);
       if ('url' in found) return { kind: 'redirect', url: found.url, provider: 'zoom' };
-      return {
-        kind: 'page',
-        status: 409,
-        outcome: 'pending',
-        title: 'Your registration is still being processed',
-        message: 'Your personal Zoom link is being prepared. This page checks again by itself every 20 seconds.',
-        refreshSeconds: 20,
-        pageToken: token,
-      };
+      return { kind: 'refused', reason: 'pending', audience };
     } catch (error) {
-      return unavailable('Zoom', token, error);
+      return unavailable('zoom', audience, error);
     }
   }
 
   /** Everything after the participant is known; answers at once when the room is known to run. */
   function joinAs(access: Access, token: string, sessionId: string): MaybePromise<JoinOutcome> {
-    if (!access.ok) return { kind: 'page', status: access.status, outcome: 'denied', title: access.title, message: access.message };
+    if (!access.ok) return { kind: 'refused', reason: 'denied', access: access.reason };
     const { event, participant } = access;
+    const { programme } = event.stored;
+    // Built only for a refusal: a redirect, the common answer, needs no language.
+    const audience = (): Audience => ({ language: pickLanguage(participant.language, programme.language), token });
     const session = event.sessionById.get(sessionId);
     const room = session && event.roomById.get(session.roomId);
-    if (!session || !room) {
-      return { kind: 'page', status: 404, outcome: 'not-found', title: 'No such session', message: 'This session is not in the programme (any more). Your personal page lists the current sessions.', pageToken: token };
-    }
-    const { programme } = event.stored;
+    if (!session || !room) return { kind: 'refused', reason: 'not-found', audience: audience() };
     const window = joinWindow(session.startsAtMs, session.endsAtMs, programme.joinOpensMinutesBefore, deps.clock.now().getTime());
     if (window.state === 'before') {
       return {
-        kind: 'page',
-        status: 403,
-        outcome: 'too-early',
-        title: `“${session.title}” has not opened yet`,
-        message: `You can join from ${programme.joinOpensMinutesBefore} minutes before the start.`,
-        opensAt: { iso: window.opensAt.toISOString(), timezone: programme.timezone },
-        pageToken: token,
+        kind: 'refused',
+        reason: 'too-early',
+        sessionTitle: session.title,
+        opensAt: window.opensAt,
+        timezone: programme.timezone,
+        opensMinutesBefore: programme.joinOpensMinutesBefore,
+        audience: audience(),
       };
     }
-    if (window.state === 'ended') {
-      return { kind: 'page', status: 410, outcome: 'ended', title: `“${session.title}” has ended`, message: 'This session is over. Your personal page lists the sessions still to come.', pageToken: token };
-    }
+    if (window.state === 'ended') return { kind: 'refused', reason: 'ended', sessionTitle: session.title, audience: audience() };
 
     if (room.provider === 'bbb') {
       const bbb = deps.bbb;
-      if (!bbb) return unavailable('BigBlueButton', token);
+      if (!bbb) return unavailable('bbb', audience());
       const running = bbb.rooms.runningNow(programme.id, room.id);
       if (running) return bbbRedirect(bbb.client, participant, running);
       return bbb.rooms.ensureRunning(programme, room, event.schedule.sessions).then(
         (meeting) => bbbRedirect(bbb.client, participant, meeting),
-        (error: unknown) => unavailable('BigBlueButton', token, error),
+        (error: unknown) => unavailable('bbb', audience(), error),
       );
     }
 
-    if (!deps.zoom) return unavailable('Zoom', token);
-    return zoomJoin(deps.zoom, event, room, participant, token);
+    if (!deps.zoom) return unavailable('zoom', audience());
+    return zoomJoin(deps.zoom, event, room, participant, audience());
   }
 
   return {

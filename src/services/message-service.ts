@@ -31,6 +31,8 @@ export interface MessageService {
   programmeChanged(event: StoredEvent): Promise<void>;
   list(eventId: string, filter?: MessageFilter): Promise<MessageRecord[]>;
   setReminders(eventId: string, participantId: string, on: boolean): Promise<void>;
+  /** What the personal page's switch shows. */
+  remindersOn(eventId: string, participantId: string): Promise<boolean>;
 }
 
 export interface MessageServiceDeps {
@@ -126,5 +128,6 @@ export function createMessageService(deps: MessageServiceDeps): MessageService {
     },
     list: (eventId, filter) => store.list(eventId, filter),
     setReminders: (eventId, participantId, on) => store.setRemindersOff(eventId, participantId, !on),
+    remindersOn: async (eventId, participantId) => !(await store.remindersOff(eventId, participantId)),
   };
 }

@@ -20,7 +20,12 @@ export interface LoadedEvent {
   roomById: Map<string, RoomPlan>;
 }
 
-export type Denied = { ok: false; status: 403 | 404 | 410; title: string; message: string };
+/**
+ * Why a link lets nobody in: signed by a key this service no longer holds, not signed by us at all, of a
+ * registration that was withdrawn, or of nobody (or no event) we know. The HTTP layer words and codes these.
+ */
+export type AccessRefusal = 'retired-key' | 'invalid' | 'revoked' | 'unknown';
+export type Denied = { readonly ok: false; readonly reason: AccessRefusal };
 export type Access = { ok: true; token: string; participant: Participant; event: LoadedEvent } | Denied;
 
 export interface ParticipantAccess {
@@ -204,30 +209,11 @@ export interface ParticipantAccessDeps {
  */
 const EVENT_CACHE_MS = 2_000;
 
-const EXPIRED: Denied = {
-  ok: false,
-  status: 410,
-  title: 'This link has expired',
-  message: 'The key that signed this link has been retired. Please ask the organizers for your current link.',
-};
-const INVALID: Denied = {
-  ok: false,
-  status: 403,
-  title: 'This link is not valid',
-  message: 'The link is incomplete or has been changed. Please open the exact link you received by email.',
-};
-const WITHDRAWN: Denied = {
-  ok: false,
-  status: 410,
-  title: 'This link has been withdrawn',
-  message: 'The organizers have withdrawn this registration. Please contact them if you think this is a mistake.',
-};
-const UNKNOWN: Denied = {
-  ok: false,
-  status: 404,
-  title: 'This link is not known',
-  message: 'We could not find a registration for this link. Please contact the organizers.',
-};
+// Frozen and shared: the answers carry no per-request data, so nothing needs a fresh object.
+const RETIRED_KEY: Denied = Object.freeze({ ok: false, reason: 'retired-key' });
+const INVALID: Denied = Object.freeze({ ok: false, reason: 'invalid' });
+const REVOKED: Denied = Object.freeze({ ok: false, reason: 'revoked' });
+const UNKNOWN: Denied = Object.freeze({ ok: false, reason: 'unknown' });
 
 export function createParticipantAccess(deps: ParticipantAccessDeps): ParticipantAccess {
   // `loaded` is set once the read has settled, so a fresh entry can be used without awaiting it.
@@ -245,7 +231,7 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
     const known = verified.get(token);
     if (known !== undefined) return known;
     const result = verifyLink(token, deps.signingKeys);
-    if (!result.ok) return result.reason === 'unknown-key' ? EXPIRED : INVALID;
+    if (!result.ok) return result.reason === 'unknown-key' ? RETIRED_KEY : INVALID;
     if (verified.size >= CACHE_MAX_ENTRIES) {
       const oldest = verified.keys().next();
       if (!oldest.done) verified.delete(oldest.value);
@@ -301,7 +287,7 @@ export function createParticipantAccess(deps: ParticipantAccessDeps): Participan
   }
 
   function decide(token: string, participant: Known | undefined, event: LoadedEvent | undefined): Access {
-    if (participant === 'revoked') return WITHDRAWN;
+    if (participant === 'revoked') return REVOKED;
     if (!participant || !event) return UNKNOWN;
     return { ok: true, token, participant, event };
   }

@@ -5,6 +5,8 @@ import type { PageSession, ParticipantPageModel } from '../../src/http/participa
 import { renderMessagePage, type MessagePageInput } from '../../src/http/participant/views/message-page.js';
 import { renderParticipantPage } from '../../src/http/participant/views/participant-page.js';
 import { registerSecurityHeaders } from '../../src/http/security-headers.js';
+import { createTranslations } from '../../src/i18n/i18n.js';
+import { isSupportedLanguage, type Language } from '../../src/i18n/languages.js';
 
 export const EVENT_ZONE = 'Europe/Vienna';
 const OPENS_MINUTES_BEFORE = 15;
@@ -52,6 +54,8 @@ export function buildSampleModel(
     closesInSeconds?: number;
     name?: string;
     role?: ParticipantPageModel['participant']['role'];
+    language?: Language;
+    remindersOn?: boolean;
   } = {},
 ): ParticipantPageModel {
   const now = DateTime.fromISO(options.now ?? '2024-02-06T09:10:00Z', { zone: 'utc' });
@@ -61,10 +65,12 @@ export function buildSampleModel(
       ? []
       : [pageSession({ id: 'drop-in', title: 'Drop-in clinic', startsAt: now.minus({ minutes: 30 }).plus({ seconds: options.closesInSeconds }), minutes: 30 }, now)];
   return {
+    language: options.language ?? 'en',
     event: { title: 'Human Rights Go Local – What Works 2024', timezone: EVENT_ZONE },
     participant: { name: options.name ?? 'Ana Müller', role: options.role ?? 'participant' },
     now: now.toISO()!,
     calendarUrl: 'https://events.example.org/p/tok-123/calendar.ics',
+    reminders: { on: options.remindersOn ?? true, stopAction: '/p/tok-123/unsubscribe', resumeAction: '/p/tok-123/reminders' },
     days: [
       {
         date: '2024-02-05',
@@ -109,21 +115,30 @@ export interface PageHarness {
  * request.
  */
 export async function startPageHarness(
-  models: { pages: Record<string, () => ParticipantPageModel>; message?: () => MessagePageInput },
+  models: { pages: Record<string, () => ParticipantPageModel>; message?: () => Omit<MessagePageInput, 't' | 'language'> & { language?: Language } },
 ): Promise<PageHarness> {
   const app = Fastify({ logger: false });
+  const translations = createTranslations();
   await registerSecurityHeaders(app);
   await app.register(participantAssets);
   for (const [name, build] of Object.entries(models.pages)) {
-    app.get(`/p/${name}`, async (_request, reply) =>
-      reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderParticipantPage(build())),
-    );
+    app.get(`/p/${name}`, async (_request, reply) => {
+      const model = build();
+      return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderParticipantPage(model, translations.translator(model.language)));
+    });
   }
   const message = models.message;
+  const withTranslator = (input: Omit<MessagePageInput, 't' | 'language'> & { language?: Language }): MessagePageInput => {
+    const language = input.language ?? 'en';
+    return { ...input, language, t: translations.translator(language) };
+  };
   if (message) {
-    app.get('/j/tok-123/early', async (_request, reply) =>
-      reply.code(403).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderMessagePage(message())),
-    );
+    // `?lang=de` renders it in that language.
+    app.get<{ Querystring: { lang?: string } }>('/j/tok-123/early', async (request, reply) => {
+      const lang = request.query.lang;
+      const input = { ...message(), ...(lang && isSupportedLanguage(lang) ? { language: lang } : {}) };
+      return reply.code(403).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderMessagePage(withTranslator(input)));
+    });
   }
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, baseUrl: address, close: () => app.close() };

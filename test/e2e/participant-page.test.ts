@@ -3,6 +3,11 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleModel, startPageHarness, type PageHarness } from './page-harness.js';
 import { hasChromium, launchBrowser, openPage, type OpenedPage } from './browser.js';
+import { createTranslations } from '../../src/i18n/i18n.js';
+import { SUPPORTED_LANGUAGES } from '../../src/i18n/languages.js';
+
+const translations = createTranslations();
+const SHOTS = new URL('../../test-results/', import.meta.url);
 
 const OPERA_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 OPR/106.0.0.0';
@@ -39,6 +44,7 @@ describe.skipIf(!hasChromium())('participant page in Chromium', () => {
           'tok-123': () => buildSampleModel({ opensInSeconds: 2 }),
           closing: () => buildSampleModel({ opensInSeconds: 600, closesInSeconds: 2 }),
           'shared-date': sharedDateModel,
+          ...Object.fromEntries(SUPPORTED_LANGUAGES.map((language) => [`lang-${language}`, () => buildSampleModel({ opensInSeconds: 2, language })])),
         },
         message: () => ({
           title: 'This session has not opened yet',
@@ -168,10 +174,40 @@ describe.skipIf(!hasChromium())('participant page in Chromium', () => {
   it('shows a message page with the opening time in the viewer zone, under the same policy', async () => {
     const { page, problems } = await load({ timezoneId: 'America/New_York' }, '/j/tok-123/early');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('This session has not opened yet');
-    await expect(page.locator('.opens-at').textContent()).resolves.toContain('Thursday 8 February 2024, 13:45');
+    await expect(page.locator('.opens-at').textContent()).resolves.toContain('Thursday, 8 February 2024 at 13:45');
     await expect(page.locator('.opens-at .viewer-time').innerText()).resolves.toBe('07:45 your time (America/New_York)');
     const results = await new AxeBuilder({ page }).analyze();
     expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
     expect(problems).toEqual([]);
+  });
+
+  it.each(SUPPORTED_LANGUAGES)('%s: the page and what its script writes are in that language, with no serious axe violations', async (language) => {
+    const t = translations.translator(language);
+    const { page, problems } = await load({ timezoneId: 'America/New_York' }, `/p/lang-${language}`);
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe(language);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(t('page.heading'));
+    // Written by the script: the viewer's times, the "Opens at" placeholder, the note on the viewer's zone.
+    const workshop = page.locator('tr', { hasText: 'Workshop A' }).locator('.when');
+    await expect(workshop.locator('.viewer-time').innerText()).resolves.toBe(t('page.yourTime', { time: '04:00–05:30' }));
+    const conference = page.locator('tr', { hasText: 'Outcome Document' }).locator('.join');
+    await expect(conference.innerText()).resolves.toBe(`${t('page.opensAt', { time: '13:45' })}\n(${t('page.yourTime', { time: '07:45' })})`);
+    await expect(page.locator('[data-viewer-zone-note]').textContent()).resolves.toBe(` ${t('page.viewerZoneNote', { zone: 'America/New_York' })}`);
+    // The join button the script puts in when Workshop B opens, and what it tells screen readers.
+    const opened = page.locator('tr', { hasText: 'Workshop B' }).locator('a.join');
+    await opened.waitFor({ state: 'visible', timeout: 6_000 });
+    await expect(opened.innerText()).resolves.toMatch(new RegExp(`^${t('page.join')}`));
+    await expect(page.locator('[data-join-status]').textContent()).resolves.toBe(t('page.nowOpen', { title: 'Workshop B: Monitoring' }));
+    await expect(page.getByRole('button', { name: t('page.remindersStop') }).isVisible()).resolves.toBe(true);
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await page.screenshot({ path: new URL(`participant-page-${language}.png`, SHOTS).pathname, fullPage: true });
+
+    const message = await load({ timezoneId: 'America/New_York' }, `/j/tok-123/early?lang=${language}`);
+    await expect(message.page.locator('html').getAttribute('lang')).resolves.toBe(language);
+    await expect(message.page.locator('.opens-at .viewer-time').innerText()).resolves.toBe(t('page.yourTimeInZone', { time: '07:45', zone: 'America/New_York' }));
+    await expect(message.page.getByRole('link', { name: t('message.backToProgramme') }).isVisible()).resolves.toBe(true);
+    const messageResults = await new AxeBuilder({ page: message.page }).analyze();
+    expect(messageResults.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    expect([...problems, ...message.problems]).toEqual([]);
   });
 });

@@ -144,7 +144,9 @@ describe.skipIf(!hasChromium())('registration pages in Chromium', () => {
     await first.page.locator('button.join').focus();
     await first.page.keyboard.press('Enter');
     await first.page.waitForURL(/\/p\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    await expect(first.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Your programme');
+    // The personal page speaks the language chosen in the form.
+    await expect(first.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Su programa');
+    await expect(first.page.locator('html').getAttribute('lang')).resolves.toBe('es');
     expect(first.problems).toEqual([]);
 
     const second = await open(await confirmationPath('max@example.org'));
@@ -154,7 +156,7 @@ describe.skipIf(!hasChromium())('registration pages in Chromium', () => {
     await second.page.screenshot({ path: new URL('registration-waitlisted-es.png', SHOTS).pathname, fullPage: true });
 
     // Lee cancels from the personal page; Max gets the place.
-    await first.page.getByRole('link', { name: 'Cancel my registration' }).click();
+    await first.page.getByRole('link', { name: 'Cancelar mi inscripción' }).click();
     await first.page.waitForURL(/\/cancel$/);
     expect(await seriousViolations(first.page)).toEqual([]);
     await submit(first.page, () => first.page.locator('button.join').click());

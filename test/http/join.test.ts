@@ -147,10 +147,10 @@ describe('returning participants', () => {
     clock.set(START);
     const token = path(links['ben@example.org']!.page).split('/')[2]!;
     expect((await get(links['ben@example.org']!.join['s-main']!)).statusCode).toBe(302);
-    expect(s.deps.joins.join(token, 'nope')).toMatchObject({ kind: 'page', status: 404 });
+    expect(s.deps.joins.join(token, 'nope')).toMatchObject({ kind: 'refused', reason: 'not-found' });
     clock.set(END);
     expect((await get(links['ben@example.org']!.join['s-main']!)).statusCode).toBe(410);
-    expect(s.deps.joins.join(token, 's-main')).toMatchObject({ kind: 'page', status: 410, outcome: 'ended' });
+    expect(s.deps.joins.join(token, 's-main')).toMatchObject({ kind: 'refused', reason: 'ended' });
   });
 });
 

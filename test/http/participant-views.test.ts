@@ -7,7 +7,11 @@ import { renderCalendar, vtimezoneFor, type CalendarModel } from '../../src/http
 import { renderMessagePage } from '../../src/http/participant/views/message-page.js';
 import { renderParticipantPage } from '../../src/http/participant/views/participant-page.js';
 import { registerSecurityHeaders } from '../../src/http/security-headers.js';
+import { createTranslations } from '../../src/i18n/i18n.js';
 import { buildSampleModel } from '../e2e/page-harness.js';
+
+const t = createTranslations().translator('en');
+const english = { language: 'en' as const, t };
 
 function rowOf(html: string, title: string): string {
   const row = html.split('<tr>').find((chunk) => chunk.includes(`<span class="session-title">${title}</span>`));
@@ -23,7 +27,7 @@ describe('renderParticipantPage', () => {
     day.sessions[0]!.title = `Workshop "A" <script>alert('x')</script>`;
     day.sessions[0]!.description = 'Goals & <indicators>';
     model.event.title = 'Rights & <Cities>';
-    const html = renderParticipantPage(model);
+    const html = renderParticipantPage(model, t);
 
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain("<script>alert('x')</script>");
@@ -38,13 +42,13 @@ describe('renderParticipantPage', () => {
     const model = buildSampleModel();
     model.days[1]!.sessions[0]!.joinUrl = 'javascript:alert(1)';
     model.calendarUrl = 'data:text/html,<b>x</b>';
-    const html = renderParticipantPage(model);
+    const html = renderParticipantPage(model, t);
     expect(html).not.toMatch(/javascript:|data:text/);
     expect(rowOf(html, 'Workshop A: Action plans')).toContain('<a class="join" href="#"');
   });
 
   it('renders a join link only for the open session, "Opens at" for upcoming and "Ended" for past ones', () => {
-    const html = renderParticipantPage(buildSampleModel({ opensInSeconds: 120 }));
+    const html = renderParticipantPage(buildSampleModel({ opensInSeconds: 120 }), t);
 
     const open = rowOf(html, 'Workshop A: Action plans');
     expect(open).toMatch(/<a class="join" href="https:\/\/events\.example\.org\/j\/tok-123\/workshop-a"/);
@@ -66,11 +70,11 @@ describe('renderParticipantPage', () => {
   });
 
   it('is a complete, labelled document with no inline script or style', () => {
-    const html = renderParticipantPage(buildSampleModel());
+    const html = renderParticipantPage(buildSampleModel(), t);
     expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
     expect(html).toContain('<main id="programme"');
     expect(html.match(/<section class="day /g)).toHaveLength(3);
-    expect(html).toContain('<h2 id="day-academy-2024-02-05">Academy – Day 1 <span class="day-date">— <time datetime="2024-02-05">Monday 5 February 2024</time>');
+    expect(html).toContain('<h2 id="day-academy-2024-02-05">Academy – Day 1 <span class="day-date">— <time datetime="2024-02-05">Monday, 5 February 2024</time>');
     expect(html).toContain('<time datetime="2024-02-05T08:00:00Z">09:00</time>–<time datetime="2024-02-05T09:30:00Z">10:30</time>');
     expect(html).toContain('(Europe/Vienna, UTC+01:00)');
     expect(html).toContain('data-event-zone="Europe/Vienna" data-now="2024-02-06T09:10:00Z"');
@@ -80,7 +84,7 @@ describe('renderParticipantPage', () => {
   });
 
   it('gives BigBlueButton advice with the Opera warning for academy days and Zoom interpretation for the conference', () => {
-    const html = renderParticipantPage(buildSampleModel());
+    const html = renderParticipantPage(buildSampleModel(), t);
     expect(html).toMatch(/Chrome, Firefox or Edge/);
     expect(html).toMatch(/<div class="warning" role="alert" data-opera-warning hidden>/);
     expect(html).toMatch(/firewalls/);
@@ -91,27 +95,28 @@ describe('renderParticipantPage', () => {
 
     const conferenceOnly = buildSampleModel();
     conferenceOnly.days = conferenceOnly.days.filter((d) => d.kind === 'conference');
-    const zoomHtml = renderParticipantPage(conferenceOnly);
+    const zoomHtml = renderParticipantPage(conferenceOnly, t);
     expect(zoomHtml).not.toContain('data-opera-warning');
     expect(zoomHtml).not.toContain('advice-academy"');
   });
 
   it('tells moderators and panelists their role', () => {
-    expect(renderParticipantPage(buildSampleModel({ role: 'moderator' }))).toMatch(/registered as a <strong>moderator<\/strong>/);
-    expect(renderParticipantPage(buildSampleModel({ role: 'panelist' }))).toMatch(/<strong>panelist<\/strong>/);
-    expect(renderParticipantPage(buildSampleModel())).not.toMatch(/registered as a/);
+    expect(renderParticipantPage(buildSampleModel({ role: 'moderator' }), t)).toMatch(/registered as a <strong>moderator<\/strong>/);
+    expect(renderParticipantPage(buildSampleModel({ role: 'panelist' }), t)).toMatch(/<strong>panelist<\/strong>/);
+    expect(renderParticipantPage(buildSampleModel(), t)).not.toMatch(/registered as a/);
   });
 
   it('refuses an invalid instant instead of rendering a wrong time', () => {
     const model = buildSampleModel();
     model.days[0]!.sessions[0]!.joinOpensAt = 'soon';
-    expect(() => renderParticipantPage(model)).toThrow(RangeError);
+    expect(() => renderParticipantPage(model, t)).toThrow(RangeError);
   });
 });
 
 describe('renderMessagePage', () => {
   it('shows the opening time in the event zone with its offset, and a link back', () => {
     const html = renderMessagePage({
+      ...english,
       title: 'This session has not opened yet',
       message: 'This session opens at the time below.',
       opensAt: { iso: '2024-07-08T12:45:00Z', timezone: 'Europe/Vienna' },
@@ -119,7 +124,7 @@ describe('renderMessagePage', () => {
     });
     expect(html).toContain('<h1>This session has not opened yet</h1>');
     // Summer time: 12:45 UTC is 14:45 in Vienna.
-    expect(html).toContain('<time datetime="2024-07-08T12:45:00Z" data-instant="2024-07-08T12:45:00Z" data-zone="Europe/Vienna">Monday 8 July 2024, 14:45</time>');
+    expect(html).toContain('<time datetime="2024-07-08T12:45:00Z" data-instant="2024-07-08T12:45:00Z" data-zone="Europe/Vienna">Monday, 8 July 2024 at 14:45</time>');
     expect(html).toContain('(Europe/Vienna, UTC+02:00)');
     expect(html).toContain('<a href="https://events.example.org/p/tok-123">Back to your programme</a>');
     expect(html).toContain('data-event-zone="Europe/Vienna"');
@@ -128,6 +133,7 @@ describe('renderMessagePage', () => {
 
   it('escapes its texts and adds a refresh only when asked', () => {
     const html = renderMessagePage({
+      ...english,
       title: 'Registration <pending>',
       message: `Your registration is still being processed, "${'<b>'}" & more.`,
       detail: 'Ref: <x>',
@@ -147,7 +153,7 @@ describe('renderMessagePage', () => {
       ['This link is not valid', 'The link is revoked, changed or unknown.'],
       ['BigBlueButton is not reachable', 'BigBlueButton is not reachable right now, try again in a minute.'],
     ] as const) {
-      const html = renderMessagePage({ title, message });
+      const html = renderMessagePage({ ...english, title, message });
       expect(html).toContain(`<h1>${title}</h1>`);
       expect(html).toContain(`<p class="message-text">${message}</p>`);
       expect(html).not.toContain('opens-at');
@@ -157,6 +163,7 @@ describe('renderMessagePage', () => {
 
 describe('renderCalendar', () => {
   const model = (sequence: number): CalendarModel => ({
+    language: 'en',
     event: { id: 'hrgl-2024', title: 'Human Rights Go Local, 2024; Academy', timezone: 'Europe/Vienna' },
     participantId: 'p-1',
     sequence,
@@ -169,7 +176,7 @@ describe('renderCalendar', () => {
         startsAt: '2024-02-05T08:00:00Z',
         endsAt: '2024-02-05T09:30:00Z',
         joinUrl: 'https://events.example.org/j/tok-123/opening',
-        location: 'BigBlueButton (online)',
+        kind: 'academy',
       },
       {
         id: 'summer-school',
@@ -177,7 +184,7 @@ describe('renderCalendar', () => {
         startsAt: '2024-07-01T07:00:00Z',
         endsAt: '2024-07-01T08:00:00Z',
         joinUrl: 'https://events.example.org/j/tok-123/summer-school',
-        location: 'Zoom webinar (online)',
+        kind: 'conference',
       },
     ],
   });
@@ -188,8 +195,8 @@ describe('renderCalendar', () => {
   const urlOf = (e: VEvent): unknown => (typeof e.url === 'object' && e.url ? (e.url as { val: string }).val : e.url);
 
   it('round-trips through node-ical with stable UIDs, the sequence, instants and our join link', () => {
-    const first = renderCalendar(model(1));
-    const second = renderCalendar(model(2));
+    const first = renderCalendar(model(1), t);
+    const second = renderCalendar(model(2), t);
     const a = events(first);
     const b = events(second);
     expect(a.map((e) => e.uid)).toEqual(['opening.hrgl-2024@academy-orchestrator', 'summer-school.hrgl-2024@academy-orchestrator']);
@@ -211,7 +218,7 @@ describe('renderCalendar', () => {
   });
 
   it('writes wall-clock times with TZID, a VTIMEZONE, METHOD:PUBLISH and the event title', () => {
-    const text = renderCalendar(model(1)).replace(/\r\n /g, '');
+    const text = renderCalendar(model(1), t).replace(/\r\n /g, '');
     expect(text).toContain('DTSTART;TZID=Europe/Vienna:20240205T090000');
     expect(text).toContain('DTSTART;TZID=Europe/Vienna:20240701T090000');
     expect(text).toContain('BEGIN:VTIMEZONE\r\nTZID:Europe/Vienna');
@@ -227,7 +234,7 @@ describe('renderCalendar', () => {
     const evil = model(1);
     evil.event.title = 'Title\r\nBEGIN:VEVENT\r\nUID:injected';
     evil.sessions[0]!.title = 'Session\nURL:https://evil.example';
-    const text = renderCalendar(evil);
+    const text = renderCalendar(evil, t);
     expect(text).not.toMatch(/^UID:injected/m);
     expect(text).not.toMatch(/^URL:https:\/\/evil/m);
     expect(events(text).map((e) => e.uid)).toHaveLength(2);

@@ -6,7 +6,7 @@ import { scheduleProgramme } from '../../src/domain/schedule.js';
 import { createTranslations } from '../../src/i18n/i18n.js';
 import { SUPPORTED_LANGUAGES, type Language } from '../../src/i18n/languages.js';
 import { calendarPart } from '../../src/messages/templates/calendar-part.js';
-import { html, translateHtml } from '../../src/messages/templates/html.js';
+import { html, translateHtml } from '../../src/i18n/html.js';
 import { mailDays, type MailBase, type MailModel } from '../../src/messages/templates/mail-model.js';
 import { renderMail } from '../../src/messages/templates/render-mail.js';
 import { exampleProgramme } from '../helpers/programme-fixtures.js';
@@ -163,7 +163,7 @@ describe('calendar part', () => {
   const joins = Object.fromEntries(schedule.sessions.map((s) => [s.id, `${PAGE}/join/${s.id}`]));
 
   it('is the feed: same UIDs, SEQUENCE = programme version, our join links, PUBLISH', () => {
-    const part = calendarPart({ event: programme, participantId: 'p-1', version: 4, links: { page: PAGE, join: joins }, sessions: schedule.sessions });
+    const part = calendarPart({ language: 'en', event: programme, participantId: 'p-1', version: 4, links: { page: PAGE, join: joins }, sessions: schedule.sessions }, translations.translator('en'));
     expect(part).toMatchObject({ filename: 'programme.ics', method: 'PUBLISH' });
     const parsed = events(part.content);
     expect(parsed.map((e) => e.uid)).toEqual(schedule.sessions.map((s) => `${s.id}.hrgl-2024@academy-orchestrator`));
@@ -177,7 +177,7 @@ describe('calendar part', () => {
 
   it('cannot be broken into by a title with line breaks', () => {
     const sessions = schedule.sessions.map((s, i) => (i === 0 ? { ...s, title: 'X\r\nBEGIN:VEVENT\r\nUID:injected' } : s));
-    const part = calendarPart({ event: { ...programme, title: 'T\r\nMETHOD:CANCEL' }, participantId: 'p-1', version: 1, links: { page: PAGE, join: joins }, sessions });
+    const part = calendarPart({ language: 'en', event: { ...programme, title: 'T\r\nMETHOD:CANCEL' }, participantId: 'p-1', version: 1, links: { page: PAGE, join: joins }, sessions }, translations.translator('en'));
     expect(part.content).not.toMatch(/^UID:injected/m);
     expect(part.content).not.toMatch(/^METHOD:CANCEL/m);
     expect(events(part.content)).toHaveLength(schedule.sessions.length);

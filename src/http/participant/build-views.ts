@@ -1,21 +1,38 @@
 import { joinWindow } from '../../domain/join-window.js';
-import { isSupportedInterpretationLanguage, zoomLanguageName } from '../../domain/interpretation-languages.js';
+import { isSupportedInterpretationLanguage } from '../../domain/interpretation-languages.js';
+import { languageName } from '../../i18n/format.js';
+import type { Language } from '../../i18n/languages.js';
 import { participantLinks } from '../../domain/links.js';
 import type { Participant } from '../../domain/participant.js';
 import type { LoadedEvent } from '../../services/participant-access.js';
+import type { CalendarModel } from './views/calendar.js';
 import type { ParticipantPageModel } from './views/page-model.js';
 
-export function buildPageModel(event: LoadedEvent, participant: Participant, token: string, publicBaseUrl: string, now: Date): ParticipantPageModel {
+export interface PageContext {
+  token: string;
+  publicBaseUrl: string;
+  now: Date;
+  language: Language;
+  /** Whether reminders by mail are on for this participant (they can switch them on the page). */
+  remindersOn: boolean;
+}
+
+export function buildPageModel(event: LoadedEvent, participant: Participant, context: PageContext): ParticipantPageModel {
+  const { token, publicBaseUrl, now, language } = context;
   const { programme } = event.stored;
+  // Forms post to our own origin (CSP form-action 'self'), whatever PUBLIC_BASE_URL says.
+  const path = `/p/${token}`;
   const links = participantLinks(publicBaseUrl, token, event.schedule.sessions.map((s) => s.id));
   const rooms = new Map(event.schedule.rooms.map((r) => [r.id, r]));
   return {
+    language,
     event: { title: programme.title, timezone: programme.timezone },
     participant: { name: participant.name, role: participant.role },
     now: now.toISOString(),
     calendarUrl: links.calendar,
     ...(event.schedule.sessions.every((s) => Date.parse(s.endsAt) <= now.getTime()) ? { attendanceUrl: `${links.page}/attendance` } : {}),
     cancelUrl: `${links.page}/cancel`,
+    reminders: { on: context.remindersOn, stopAction: `${path}/unsubscribe`, resumeAction: `${path}/reminders` },
     // In date order whatever the order of the programme file; on a shared date the earlier day first.
     days: [...programme.days].sort((a, b) => a.date.localeCompare(b.date) || firstStart(event, a) - firstStart(event, b)).map((day) => {
       const sessions = event.schedule.sessions.filter((s) => s.date === day.date && s.kind === day.kind);
@@ -25,7 +42,7 @@ export function buildPageModel(event: LoadedEvent, participant: Participant, tok
         title: day.title,
         kind: day.kind,
         ...(languages
-          ? { interpretationLanguages: languages.filter(isSupportedInterpretationLanguage).map((code) => ({ code, name: zoomLanguageName(code) })) }
+          ? { interpretationLanguages: languages.filter(isSupportedInterpretationLanguage).map((code) => ({ code, name: languageName(code, language) })) }
           : {}),
         sessions: sessions.map((s) => {
           const window = joinWindow(Date.parse(s.startsAt), Date.parse(s.endsAt), programme.joinOpensMinutesBefore, now.getTime());
@@ -52,10 +69,11 @@ function firstStart(event: LoadedEvent, day: { date: string; kind: string }): nu
   return starts.length > 0 ? Math.min(...starts) : 0;
 }
 
-export function buildCalendarModel(event: LoadedEvent, participant: Participant, token: string, publicBaseUrl: string) {
+export function buildCalendarModel(event: LoadedEvent, participant: Participant, token: string, publicBaseUrl: string, language: Language): CalendarModel {
   const { programme, version } = event.stored;
   const links = participantLinks(publicBaseUrl, token, event.schedule.sessions.map((s) => s.id));
   return {
+    language,
     event: { id: programme.id, title: programme.title, timezone: programme.timezone },
     participantId: participant.id,
     sequence: version,
@@ -67,7 +85,7 @@ export function buildCalendarModel(event: LoadedEvent, participant: Participant,
       startsAt: s.startsAt,
       endsAt: s.endsAt,
       joinUrl: links.join[s.id] ?? links.page,
-      location: s.kind === 'academy' ? 'BigBlueButton (online)' : 'Zoom webinar (online)',
+      kind: s.kind,
     })),
   };
 }

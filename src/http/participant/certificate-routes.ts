@@ -8,7 +8,7 @@ import type { ReportOutcome } from '../../services/attendance-service.js';
 import type { ParticipantAccess } from '../../services/participant-access.js';
 import type { AttendanceHttpDeps } from '../attendance-http-deps.js';
 import { renderAttendancePage, renderNoCertificate, renderVerifyNotFound, renderVerifyPage, type AttendancePageModel } from './views/certificate-pages.js';
-import { renderMessagePage } from './views/message-page.js';
+import { sendDenied } from './refusal-pages.js';
 
 export interface CertificateRoutesDeps {
   access: ParticipantAccess;
@@ -43,7 +43,7 @@ export const certificateRoutes: FastifyPluginAsyncZod<CertificateRoutesDeps> = a
 
   app.get('/p/:token/certificate.pdf', { schema: { tags: ['participant'], summary: 'The certificate of attendance (PDF), or a page saying why there is none', params: tokenParams } }, async (request, reply) => {
     const access = await deps.access.resolve(request.params.token);
-    if (!access.ok) return reply.code(access.status).headers(html).send(renderMessagePage({ title: access.title, message: access.message }));
+    if (!access.ok) return sendDenied(request, reply, access, deps.translations);
     const outcome = await deps.attendance.certificates.pdfFor(access.event.stored, access.participant);
     if (outcome.kind === 'pdf') {
       return reply
@@ -65,11 +65,11 @@ export const certificateRoutes: FastifyPluginAsyncZod<CertificateRoutesDeps> = a
 
   app.get('/p/:token/attendance', { schema: { tags: ['participant'], summary: "The participant's attendance per session and their certificate (HTML)", params: tokenParams } }, async (request, reply) => {
     const access = await deps.access.resolve(request.params.token);
-    if (!access.ok) return reply.code(access.status).headers(html).send(renderMessagePage({ title: access.title, message: access.message }));
+    if (!access.ok) return sendDenied(request, reply, access, deps.translations);
     const { stored } = access.event;
     const language = pickLanguage(access.participant.language, stored.programme.language);
     const outcome = await reportOf(stored.programme.id);
-    if (outcome.kind === 'unknown-event') return reply.code(404).headers(html).send(renderMessagePage({ title: 'This link is not known', message: 'The event no longer exists.' }));
+    if (outcome.kind === 'unknown-event') return sendDenied(request, reply, { ok: false, reason: 'unknown' }, deps.translations);
     const row = outcome.report.participants.find((p) => p.id === access.participant.id);
     const settings = stored.programme.certificate;
     const over = deps.clock.now().getTime() >= lastSessionEnd(stored) + CERTIFICATES_AFTER_LAST_END_MS;

@@ -3,17 +3,23 @@ import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-prov
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { JoinOutcome, JoinService } from '../../services/join-service.js';
-import type { ParticipantAccess } from '../../services/participant-access.js';
+import type { Translations } from '../../i18n/i18n.js';
+import { pickLanguage } from '../../i18n/languages.js';
+import type { MessageService } from '../../services/message-service.js';
+import type { Access, ParticipantAccess } from '../../services/participant-access.js';
 import type { Counter } from 'prom-client';
 import { buildCalendarModel, buildPageModel } from './build-views.js';
 import { renderCalendar } from './views/calendar.js';
-import { renderMessagePage } from './views/message-page.js';
+import { browserLanguage, HTML_HEADERS, joinRefusalPage, sendDenied, sendRefusal } from './refusal-pages.js';
 import { renderParticipantPage } from './views/participant-page.js';
 import { strictSecurityHeaders } from '../security-headers.js';
 
 export interface ParticipantRoutesDeps {
   access: ParticipantAccess;
   joins: JoinService;
+  /** The reminders switch on the page. */
+  messages: Pick<MessageService, 'remindersOn'>;
+  translations: Translations;
   clock: Clock;
   publicBaseUrl: string;
   joinOutcomes: Counter<'provider' | 'outcome'>;
@@ -39,18 +45,23 @@ const joinParamsValidator: typeof validatorCompiler = (definition) => {
     return valid ? true : zod(params);
   };
 };
-const html = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
 // The join route gets only the redirect headers up front; when it renders a page it adds the strict set.
 const strictHeaders = strictSecurityHeaders();
+
+type Granted = Extract<Access, { ok: true }>;
 
 export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = async (app, deps) => {
   const pageUrl = (token: string) => `${deps.publicBaseUrl}/p/${token}`;
 
+  const languageOf = (access: Granted) => pickLanguage(access.participant.language, access.event.stored.programme.language);
+
   app.get('/p/:token', { schema: { tags: ['participant'], summary: 'Personal page: agenda and join buttons (HTML)', params: tokenParams } }, async (request, reply) => {
     const access = await deps.access.resolve(request.params.token);
-    if (!access.ok) return reply.code(access.status).headers(html).send(renderMessagePage({ title: access.title, message: access.message }));
-    const model = buildPageModel(access.event, access.participant, access.token, deps.publicBaseUrl, deps.clock.now());
-    return reply.headers(html).send(renderParticipantPage(model));
+    if (!access.ok) return sendDenied(request, reply, access, deps.translations);
+    const language = languageOf(access);
+    const remindersOn = await deps.messages.remindersOn(access.event.stored.programme.id, access.participant.id);
+    const model = buildPageModel(access.event, access.participant, { token: access.token, publicBaseUrl: deps.publicBaseUrl, now: deps.clock.now(), language, remindersOn });
+    return reply.headers(HTML_HEADERS).header('content-language', language).send(renderParticipantPage(model, deps.translations.translator(language)));
   });
 
   app.get(
@@ -58,8 +69,9 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
     { schema: { tags: ['participant'], summary: "iCalendar feed of the participant's sessions", params: tokenParams } },
     async (request, reply) => {
       const access = await deps.access.resolve(request.params.token);
-      if (!access.ok) return reply.code(access.status).headers(html).send(renderMessagePage({ title: access.title, message: access.message }));
-      const ics = renderCalendar(buildCalendarModel(access.event, access.participant, access.token, deps.publicBaseUrl));
+      if (!access.ok) return sendDenied(request, reply, access, deps.translations);
+      const language = languageOf(access);
+      const ics = renderCalendar(buildCalendarModel(access.event, access.participant, access.token, deps.publicBaseUrl, language), deps.translations.translator(language));
       return reply
         .headers({ 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'no-store', 'content-disposition': 'inline; filename="programme.ics"' })
         .send(ics);
@@ -84,22 +96,10 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
       // set for this route by security-headers.ts.
       return reply.code(302).header('location', outcome.url).header('cache-control', 'no-store').send();
     }
-    countOutcome('none', outcome.outcome);
-    if (outcome.cause) request.log.warn({ outcome: outcome.outcome, cause: outcome.cause }, 'join could not reach the provider');
-    if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
-    return reply
-      .code(outcome.status)
-      .headers(strictHeaders)
-      .headers(html)
-      .send(
-        renderMessagePage({
-          title: outcome.title,
-          message: outcome.message,
-          ...(outcome.opensAt ? { opensAt: outcome.opensAt } : {}),
-          ...(outcome.refreshSeconds !== undefined ? { refreshSeconds: outcome.refreshSeconds } : {}),
-          ...(outcome.pageToken ? { pageUrl: pageUrl(outcome.pageToken) } : {}),
-        }),
-      );
+    countOutcome('none', outcome.reason);
+    if (outcome.reason === 'unavailable' && outcome.cause) request.log.warn({ outcome: outcome.reason, cause: outcome.cause }, 'join could not reach the provider');
+    reply.headers(strictHeaders);
+    return sendRefusal(reply, joinRefusalPage(outcome, deps.translations, browserLanguage(request), pageUrl));
   };
 
   app.get(
@@ -120,9 +120,11 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
   app.get(
     '/left/:eventId',
     { schema: { tags: ['participant'], summary: 'Where BigBlueButton sends people who leave a room', params: z.object({ eventId: z.string().max(64) }) } },
-    async (_request, reply) =>
-      reply.headers(html).send(
-        renderMessagePage({ title: 'You have left the room', message: 'To join again, open your personal link from your invitation email.' }),
-      ),
+    // BigBlueButton sends everyone to the same address, so the page speaks the browser's language.
+    async (request, reply) => {
+      const language = browserLanguage(request);
+      const t = deps.translations.translator(language);
+      return sendRefusal(reply, { status: 200, page: { language, t, title: t('message.leftTitle'), message: t('message.leftText') } });
+    },
   );
 };

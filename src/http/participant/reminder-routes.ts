@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Translate, Translations } from '../../i18n/i18n.js';
 import { pickLanguage, type Language } from '../../i18n/languages.js';
 import type { MessageService } from '../../services/message-service.js';
-import type { ParticipantAccess } from '../../services/participant-access.js';
+import type { Denied, ParticipantAccess } from '../../services/participant-access.js';
 import { escapeHtml, renderDocument, safeHref } from './views/participant-page.js';
-import { renderMessagePage } from './views/message-page.js';
+import { sendDenied } from './refusal-pages.js';
 
 export interface ReminderRoutesDeps {
   access: ParticipantAccess;
@@ -41,9 +41,9 @@ export const reminderRoutes: FastifyPluginAsyncZod<ReminderRoutesDeps> = async (
     });
 
   type Resolved = { eventId: string; participantId: string; event: string; language: Language; t: Translate; pageUrl: string; path: string };
-  const resolve = async (token: string): Promise<Resolved | { denied: string; status: number }> => {
+  const resolve = async (token: string): Promise<Resolved | { denied: Denied }> => {
     const access = await deps.access.resolve(token);
-    if (!access.ok) return { denied: renderMessagePage({ title: access.title, message: access.message }), status: access.status };
+    if (!access.ok) return { denied: access };
     const { programme } = access.event.stored;
     const language = pickLanguage(access.participant.language, programme.language);
     return {
@@ -60,13 +60,13 @@ export const reminderRoutes: FastifyPluginAsyncZod<ReminderRoutesDeps> = async (
 
   app.get('/p/:token/unsubscribe', { schema: { tags: ['participant'], summary: 'Asks to confirm turning reminders off (HTML)', params: tokenParams } }, async (request, reply) => {
     const r = await resolve(request.params.token);
-    if ('denied' in r) return reply.code(r.status).headers(html).send(r.denied);
+    if ('denied' in r) return sendDenied(request, reply, r.denied, deps.translations);
     return reply.headers(html).send(page(r, r.t('page.remindersHeading'), r.t('page.remindersOn'), { action: `${r.path}/unsubscribe`, label: r.t('page.remindersStop') }));
   });
 
   app.post('/p/:token/unsubscribe', { schema: { tags: ['participant'], summary: 'Turns reminders off (RFC 8058 one-click)', params: tokenParams } }, async (request, reply) => {
     const r = await resolve(request.params.token);
-    if ('denied' in r) return reply.code(r.status).headers(html).send(r.denied);
+    if ('denied' in r) return sendDenied(request, reply, r.denied, deps.translations);
     await deps.messages.setReminders(r.eventId, r.participantId, false);
     request.log.info({ eventId: r.eventId, participantId: r.participantId }, 'reminders turned off');
     return reply.headers(html).send(page(r, r.t('message.unsubscribedTitle'), r.t('message.unsubscribedText', { event: r.event }), { action: `${r.path}/reminders`, label: r.t('page.remindersResume') }));
@@ -74,7 +74,7 @@ export const reminderRoutes: FastifyPluginAsyncZod<ReminderRoutesDeps> = async (
 
   app.post('/p/:token/reminders', { schema: { tags: ['participant'], summary: 'Turns reminders back on', params: tokenParams } }, async (request, reply) => {
     const r = await resolve(request.params.token);
-    if ('denied' in r) return reply.code(r.status).headers(html).send(r.denied);
+    if ('denied' in r) return sendDenied(request, reply, r.denied, deps.translations);
     await deps.messages.setReminders(r.eventId, r.participantId, true);
     request.log.info({ eventId: r.eventId, participantId: r.participantId }, 'reminders turned on');
     return reply.headers(html).send(page(r, r.t('message.resubscribedTitle'), r.t('message.resubscribedText', { event: r.event }), { action: `${r.path}/unsubscribe`, label: r.t('page.remindersStop') }));

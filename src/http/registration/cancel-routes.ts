@@ -4,14 +4,16 @@ import { z } from 'zod';
 import { pickLanguage } from '../../i18n/languages.js';
 import type { Access, ParticipantAccess } from '../../services/participant-access.js';
 import type { ParticipantService } from '../../services/participant-service.js';
-import { renderMessagePage } from '../participant/views/message-page.js';
+import { sendDenied } from '../participant/refusal-pages.js';
+import type { Translations } from '../../i18n/i18n.js';
 import { formTokenMatches, issueFormToken } from './form-security.js';
-import { sendPage, type Pages } from './page-reply.js';
+import type { Pages } from './page-reply.js';
 
 export interface CancelRoutesDeps {
   access: ParticipantAccess;
   participants: Pick<ParticipantService, 'revoke'>;
   pages: Pages;
+  translations: Translations;
   secureCookies: boolean;
 }
 
@@ -27,7 +29,7 @@ export async function cancelRoutes(parent: FastifyInstance, deps: CancelRoutesDe
   const p = deps.pages;
 
   const resolve = async (token: string) => deps.access.resolve(token);
-  const denied = (reply: FastifyReply, access: Extract<Access, { ok: false }>) => sendPage(reply, access.status, 'en', renderMessagePage({ title: access.title, message: access.message }));
+  const denied = (request: FastifyRequest, reply: FastifyReply, access: Extract<Access, { ok: false }>) => sendDenied(request, reply, access, deps.translations);
 
   const ask = (request: FastifyRequest, reply: FastifyReply, access: Extract<Access, { ok: true }>, status: number, expired: boolean) => {
     const { programme } = access.event.stored;
@@ -44,13 +46,13 @@ export async function cancelRoutes(parent: FastifyInstance, deps: CancelRoutesDe
 
   app.get('/p/:token/cancel', { schema: { tags: ['participant'], summary: 'Asks to confirm cancelling the registration (HTML)', params: tokenParams } }, async (request, reply) => {
     const access = await resolve(request.params.token);
-    if (!access.ok) return denied(reply, access);
+    if (!access.ok) return denied(request, reply, access);
     return ask(request, reply, access, 200, false);
   });
 
   app.post('/p/:token/cancel', { schema: { tags: ['participant'], summary: 'Cancels the registration: the personal links stop working', params: tokenParams } }, async (request, reply) => {
     const access = await resolve(request.params.token);
-    if (!access.ok) return denied(reply, access);
+    if (!access.ok) return denied(request, reply, access);
     if (!formTokenMatches(request)) return ask(request, reply, access, 403, true);
     const { programme } = access.event.stored;
     await deps.participants.revoke(programme.id, access.participant.id);

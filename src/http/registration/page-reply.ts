@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Translations } from '../../i18n/i18n.js';
-import { isSupportedLanguage, pickLanguage, type Language } from '../../i18n/languages.js';
+import { isSupportedLanguage, languageFromAcceptLanguage, pickLanguage, type Language } from '../../i18n/languages.js';
 import type { RegistrationEvent } from '../../services/registration-service.js';
-import { languageFromAcceptLanguage } from './registration-form.js';
 import { renderRegistrationMessage, type RegistrationMessage } from './views/registration-messages.js';
 
 const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };

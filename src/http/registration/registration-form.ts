@@ -61,18 +61,3 @@ export function parseRegistrationForm(body: unknown, fallbackLanguage: Language)
   return { ok: false, values, errors };
 }
 
-/** The first of our languages the browser asks for (by q-value, then order), if any. */
-export function languageFromAcceptLanguage(header: string | undefined): Language | undefined {
-  if (!header) return undefined;
-  const ranked = header
-    .split(',')
-    .slice(0, 20)
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { primary: tag.trim().split(/[-_]/, 1)[0]?.toLowerCase() ?? '', q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((entry) => entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  return ranked.map((entry) => entry.primary).find(isSupportedLanguage);
-}

@@ -88,5 +88,5 @@ export const registrationRoutes: FastifyPluginAsyncZod<RegistrationRoutesDeps> =
 
   const secureCookies = deps.publicBaseUrl.startsWith('https:');
   await confirmRoutes(app, { registrations: deps.registrations, pages: p, secureCookies, formPath });
-  await cancelRoutes(app, { access: deps.access, participants: deps.participants, pages: p, secureCookies });
+  await cancelRoutes(app, { access: deps.access, participants: deps.participants, pages: p, translations: deps.translations, secureCookies });
 };

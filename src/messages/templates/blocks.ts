@@ -2,7 +2,7 @@ import { formatDayDate, formatList, formatUtcOffset, languageName } from '../../
 import type { Translate } from '../../i18n/i18n.js';
 import type { Language } from '../../i18n/languages.js';
 import { singleLine } from '../../domain/single-line.js';
-import { html, translateHtml } from './html.js';
+import { html, translateHtml } from '../../i18n/html.js';
 import { button, heading, note, paragraph, styles, type Block } from './layout.js';
 import type { MailBase, MailDay } from './mail-model.js';
 

@@ -1,6 +1,8 @@
 import type { ParticipantLinks } from '../../domain/links.js';
 import type { ScheduledSession } from '../../domain/schedule.js';
 import { renderCalendar, type CalendarModel } from '../../http/participant/views/calendar.js';
+import type { Translate } from '../../i18n/i18n.js';
+import type { Language } from '../../i18n/languages.js';
 
 export interface CalendarPart {
   filename: string;
@@ -10,6 +12,7 @@ export interface CalendarPart {
 }
 
 export interface CalendarPartInput {
+  language: Language;
   event: { id: string; title: string; timezone: string };
   participantId: string;
   /** The programme version: the feed's SEQUENCE, so a client replaces the events it already has. */
@@ -21,6 +24,7 @@ export interface CalendarPartInput {
 /** The same model the feed route builds (build-views.ts buildCalendarModel), from what a worker holds. */
 export function calendarModelFor(input: CalendarPartInput): CalendarModel {
   return {
+    language: input.language,
     event: input.event,
     participantId: input.participantId,
     sequence: input.version,
@@ -32,7 +36,7 @@ export function calendarModelFor(input: CalendarPartInput): CalendarModel {
       startsAt: s.startsAt,
       endsAt: s.endsAt,
       joinUrl: input.links.join[s.id] ?? input.links.page,
-      location: s.kind === 'academy' ? 'BigBlueButton (online)' : 'Zoom webinar (online)',
+      kind: s.kind,
     })),
   };
 }
@@ -41,6 +45,6 @@ export function calendarModelFor(input: CalendarPartInput): CalendarModel {
  * The invitation's and the update's text/calendar part: the feed's own renderer, so UIDs, SEQUENCE and the
  * VTIMEZONE are exactly what a subscribed calendar already holds and an import updates rather than duplicates.
  */
-export function calendarPart(input: CalendarPartInput): CalendarPart {
-  return { filename: 'programme.ics', method: 'PUBLISH', content: renderCalendar(calendarModelFor(input)) };
+export function calendarPart(input: CalendarPartInput, t: Translate): CalendarPart {
+  return { filename: 'programme.ics', method: 'PUBLISH', content: renderCalendar(calendarModelFor(input), t) };
 }

@@ -2,7 +2,7 @@ import { formatNumber } from '../../i18n/format.js';
 import type { Translate } from '../../i18n/i18n.js';
 import { bdi, footer, greeting, pageButton } from './blocks.js';
 import { singleLine } from '../../domain/single-line.js';
-import { translateHtml } from './html.js';
+import { translateHtml } from '../../i18n/html.js';
 import { button, paragraph, renderHtmlDocument, renderTextDocument } from './layout.js';
 import type { CertificateMail, RenderedMail } from './mail-model.js';
 

@@ -1,7 +1,7 @@
 import type { Translate } from '../../i18n/i18n.js';
 import { bdi, greeting } from './blocks.js';
 import { singleLine } from '../../domain/single-line.js';
-import { translateHtml } from './html.js';
+import { translateHtml } from '../../i18n/html.js';
 import { button, note, paragraph, renderHtmlDocument, renderTextDocument } from './layout.js';
 import type { ConfirmationMail, RenderedMail, WaitlistMail } from './mail-model.js';
 

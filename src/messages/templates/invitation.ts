@@ -1,7 +1,7 @@
 import type { Translate } from '../../i18n/i18n.js';
 import { agenda, bdi, dayAdvice, footer, greeting, joinHint, pageButton } from './blocks.js';
 import { singleLine } from '../../domain/single-line.js';
-import { translateHtml } from './html.js';
+import { translateHtml } from '../../i18n/html.js';
 import { note, paragraph, renderHtmlDocument, renderTextDocument, type Block } from './layout.js';
 import type { InvitationMail, RenderedMail } from './mail-model.js';
 

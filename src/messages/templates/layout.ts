@@ -1,5 +1,5 @@
 import type { Language } from '../../i18n/languages.js';
-import { html, safeUrl, type SafeHtml } from './html.js';
+import { html, safeUrl, type SafeHtml } from '../../i18n/html.js';
 
 /** One piece of a mail in both forms, so the text part says everything the HTML part says. */
 export interface Block {

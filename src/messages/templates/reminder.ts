@@ -2,7 +2,7 @@ import { formatDayDate, formatLeadTime } from '../../i18n/format.js';
 import type { Translate } from '../../i18n/i18n.js';
 import { agenda, dayAdvice, footer, greeting, joinHint, pageButton } from './blocks.js';
 import { singleLine } from '../../domain/single-line.js';
-import { html, safeUrl } from './html.js';
+import { html, safeUrl } from '../../i18n/html.js';
 import { note, paragraph, renderHtmlDocument, renderTextDocument, styles } from './layout.js';
 import { unsubscribeUrl, type RenderedMail, type ReminderMail } from './mail-model.js';
 

@@ -4,7 +4,7 @@ import type { Translate } from '../../i18n/i18n.js';
 import type { Language } from '../../i18n/languages.js';
 import { bdi, footer, greeting, pageButton, zoneNote } from './blocks.js';
 import { singleLine } from '../../domain/single-line.js';
-import { html, translateHtml } from './html.js';
+import { html, translateHtml } from '../../i18n/html.js';
 import { note, paragraph, renderHtmlDocument, renderTextDocument, styles, type Block } from './layout.js';
 import type { RenderedMail, UpdateMail } from './mail-model.js';
 

@@ -131,7 +131,8 @@ export function mailSend(deps: MailSendDeps) {
       participant: { name: participant.name, role: participant.role },
       links: { page: links.page },
     };
-    const calendar = () => calendarPart({ event: { id: programme.id, title: programme.title, timezone: programme.timezone }, participantId: participant.id, version, links, sessions });
+    const calendar = () =>
+      calendarPart({ language, event: { id: programme.id, title: programme.title, timezone: programme.timezone }, participantId: participant.id, version, links, sessions }, deps.translations.translator(language));
     const { details } = record;
     let model: MailModel;
     switch (details.kind) {

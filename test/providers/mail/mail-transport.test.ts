@@ -45,7 +45,7 @@ function invitation(n = 1, overrides: Partial<OutgoingMail> = {}): OutgoingMail 
     html: rendered.html,
     language: rendered.language,
     messageId: messageIdHeader(`inv:p-ana:${n}`, programme.id, senderDomain(FROM)),
-    calendar: calendarPart({ event: programme, participantId: 'p-ana', version: 3, links: { page: PAGE, join: joins }, sessions: schedule.sessions }),
+    calendar: calendarPart({ language: 'en', event: programme, participantId: 'p-ana', version: 3, links: { page: PAGE, join: joins }, sessions: schedule.sessions }, translations.translator('en')),
     ...overrides,
   };
 }

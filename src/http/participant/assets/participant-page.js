@@ -5,6 +5,14 @@
 
   var body = document.body;
   var eventZone = body.getAttribute('data-event-zone');
+  // The page's language, rendered by the server: its texts (data-t-*) and the locale dates are written in.
+  var locale = body.getAttribute('data-locale') || 'en-GB';
+  function text(name, values) {
+    var template = body.getAttribute('data-t-' + name) || '';
+    return template.replace(/\{\{(\w+)\}\}/g, function (_, key) {
+      return values && values[key] !== undefined ? values[key] : '';
+    });
+  }
   var serverNow = Date.parse(body.getAttribute('data-now') || '');
   // The join endpoint decides with the server's clock; a viewer clock that is minutes off would otherwise
   // show a dead button, or hide a live one.
@@ -25,7 +33,7 @@
     var key = zone + '|' + kind;
     if (!formatters[key]) {
       formatters[key] = new Intl.DateTimeFormat(
-        'en-GB',
+        kind === 'day' ? locale : 'en-GB',
         kind === 'day'
           ? { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short' }
           : { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
@@ -80,12 +88,12 @@
       var start = viewerLabel(startsAt);
       var end = viewerLabel(Date.parse(cell.getAttribute('data-ends-at')), startsAt);
       if (!start.differs && !end.differs) return;
-      cell.appendChild(viewerSpan(start.text + '–' + end.text + ' your time'));
+      cell.appendChild(viewerSpan(text('your-time', { time: start.text + '–' + end.text })));
     });
     document.querySelectorAll('[data-instant]').forEach(function (el) {
       var label = viewerLabel(Date.parse(el.getAttribute('data-instant')));
       if (!label.differs) return;
-      el.parentNode.appendChild(viewerSpan(label.text + ' your time (' + viewerZone + ')'));
+      el.parentNode.appendChild(viewerSpan(text('your-time-in-zone', { time: label.text, zone: viewerZone })));
     });
   }
 
@@ -103,7 +111,7 @@
       el = document.createElement('a');
       el.className = 'join';
       el.href = old.getAttribute('data-join-url');
-      el.appendChild(document.createTextNode('Join'));
+      el.appendChild(document.createTextNode(text('join')));
       var hidden = document.createElement('span');
       hidden.className = 'visually-hidden';
       hidden.textContent = ' ' + title;
@@ -112,14 +120,13 @@
       el = document.createElement('span');
       el.className = 'join join-disabled';
       if (state === 'upcoming') {
-        var text = 'Opens at ' + (eventZone ? wallClock(opensAt, eventZone).time : '');
-        el.appendChild(document.createTextNode(text));
+        el.appendChild(document.createTextNode(text('opens-at', { time: eventZone ? wallClock(opensAt, eventZone).time : '' })));
         if (canConvert) {
           var label = viewerLabel(opensAt);
-          if (label.differs) el.appendChild(viewerSpan('(' + label.text + ' your time)'));
+          if (label.differs) el.appendChild(viewerSpan('(' + text('your-time', { time: label.text }) + ')'));
         }
       } else {
-        el.textContent = 'Ended';
+        el.textContent = text('ended');
       }
     }
     ['data-join', 'data-opens-at', 'data-ends-at', 'data-join-url', 'data-session-title'].forEach(function (name) {
@@ -150,7 +157,7 @@
       el.replaceWith(replacement);
       if (hadFocus && state === 'open') replacement.focus();
       if (!first && status && state === 'open') {
-        status.textContent = 'You can now join: ' + (el.getAttribute('data-session-title') || 'session') + '.';
+        status.textContent = text('now-open', { title: el.getAttribute('data-session-title') || '' });
       }
     });
     // Every ~15 s as a floor (sleeping laptops, throttled tabs), sooner when a session opens or ends.
@@ -171,7 +178,8 @@
   function noteViewerZone() {
     var note = document.querySelector('[data-viewer-zone-note]');
     if (!note || !convertedAny) return;
-    note.textContent = ' Times marked “your time” are in your own time zone, ' + viewerZone + '.';
+    // The leading space separates it from the sentence before it, in the same paragraph.
+    note.textContent = ' ' + text('viewer-zone-note', { zone: viewerZone });
     note.className = 'viewer-zone-note';
     note.hidden = false;
   }

@@ -1,5 +1,7 @@
 import ical, { ICalCalendarMethod, escape as escapeIcalText } from 'ical-generator';
 import { DateTime, IANAZone } from 'luxon';
+import type { Translate } from '../../../i18n/i18n.js';
+import type { Language } from '../../../i18n/languages.js';
 
 export interface CalendarSession {
   id: string;
@@ -10,11 +12,12 @@ export interface CalendarSession {
   endsAt: string;
   /** Our join link; never a provider URL, which would bypass the join window and revocation. */
   joinUrl: string;
-  /** e.g. 'BigBlueButton (online)'. */
-  location: string;
+  /** Where it takes place: a BigBlueButton room or the Zoom webinar (the LOCATION, in the reader's language). */
+  kind: 'academy' | 'conference';
 }
 
 export interface CalendarModel {
+  language: Language;
   event: { id: string; title: string; timezone: string };
   participantId: string;
   /** Increases whenever the programme changes, so clients replace rather than duplicate events. */
@@ -106,7 +109,7 @@ export function calendarUid(sessionId: string, eventId: string): string {
   return `${sessionId}.${eventId}@academy-orchestrator`;
 }
 
-export function renderCalendar(model: CalendarModel): string {
+export function renderCalendar(model: CalendarModel, t: Translate): string {
   const zone = model.event.timezone;
   const instants = model.sessions.flatMap((s) => [Date.parse(s.startsAt), Date.parse(s.endsAt)]);
   if (instants.some((ms) => Number.isNaN(ms))) throw new RangeError('session with an invalid instant');
@@ -118,7 +121,7 @@ export function renderCalendar(model: CalendarModel): string {
     // otherwise inject properties into every participant's feed.
     name: escapeIcalText(model.event.title, false),
     method: ICalCalendarMethod.PUBLISH,
-    prodId: { company: 'academy-orchestrator', product: 'participant-calendar', language: 'EN' },
+    prodId: { company: 'academy-orchestrator', product: 'participant-calendar', language: model.language.toUpperCase() },
     // A calendar-level zone name would also make ical-generator write DTSTAMP as zone-less local time, which
     // RFC 5545 forbids (it must be UTC); so only the generator is given and the events carry the TZID. No
     // X-WR-TIMEZONE either: ical-generator writes x-properties after the events, where RFC 5545 allows none.
@@ -130,9 +133,9 @@ export function renderCalendar(model: CalendarModel): string {
   for (const session of model.sessions) {
     const details = [
       session.description,
-      `Join: ${session.joinUrl}`,
-      `Your programme: ${model.pageUrl}`,
-      'These links are personal: please do not share them.',
+      t('calendar.join', { url: session.joinUrl }),
+      t('calendar.programme', { url: model.pageUrl }),
+      t('calendar.personal'),
     ].filter((part): part is string => Boolean(part));
     calendar.createEvent({
       id: calendarUid(session.id, model.event.id),
@@ -143,7 +146,7 @@ export function renderCalendar(model: CalendarModel): string {
       timezone: zone,
       summary: session.title,
       description: details.join('\n\n'),
-      location: session.location,
+      location: session.kind === 'academy' ? t('calendar.locationAcademy') : t('calendar.locationConference'),
       url: session.joinUrl,
     });
   }

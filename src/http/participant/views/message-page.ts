@@ -1,6 +1,12 @@
-import { escapeHtml, formatInZone, isoInstant, renderDocument, safeHref, utcOffsetLabel } from './participant-page.js';
+import { formatDateTime, formatUtcOffset } from '../../../i18n/format.js';
+import { SafeHtml, translateHtml } from '../../../i18n/html.js';
+import type { Translate } from '../../../i18n/i18n.js';
+import type { Language } from '../../../i18n/languages.js';
+import { escapeHtml, isoInstant, renderDocument, safeHref, scriptStrings } from './participant-page.js';
 
 export interface MessagePageInput {
+  language: Language;
+  t: Translate;
   title: string;
   message: string;
   detail?: string;
@@ -14,6 +20,7 @@ export interface MessagePageInput {
 
 /** The 4xx/503 pages of the join flow: they explain, and never redirect anywhere. */
 export function renderMessagePage(input: MessagePageInput): string {
+  const { t, language } = input;
   const refresh =
     input.refreshSeconds !== undefined && Number.isFinite(input.refreshSeconds)
       ? Math.max(1, Math.round(input.refreshSeconds))
@@ -24,8 +31,8 @@ export function renderMessagePage(input: MessagePageInput): string {
   if (input.opensAt) {
     const iso = isoInstant(input.opensAt.iso);
     const zone = input.opensAt.timezone;
-    const label = formatInZone(iso, zone, "cccc d LLLL yyyy, HH:mm");
-    opens = `<p class="opens-at">Opens at <time datetime="${escapeHtml(iso)}" data-instant="${escapeHtml(iso)}" data-zone="${escapeHtml(zone)}">${escapeHtml(label)}</time> <span class="zone-label">(${escapeHtml(zone)}, ${escapeHtml(utcOffsetLabel(iso, zone))})</span></p>`;
+    const time = `<time datetime="${escapeHtml(iso)}" data-instant="${escapeHtml(iso)}" data-zone="${escapeHtml(zone)}">${escapeHtml(formatDateTime(iso, zone, language))}</time>`;
+    opens = `<p class="opens-at">${translateHtml(t, 'message.opensAt', { when: new SafeHtml(time) }).value} <span class="zone-label">(${escapeHtml(zone)}, ${escapeHtml(formatUtcOffset(iso, zone))})</span></p>`;
   }
 
   const parts = [
@@ -35,14 +42,16 @@ export function renderMessagePage(input: MessagePageInput): string {
     opens,
     input.detail ? `<p class="message-detail">${escapeHtml(input.detail)}</p>` : '',
     // Without JS the meta refresh is the only retry; saying so keeps people from closing the tab.
-    refresh !== undefined ? `<p class="refresh-note">This page checks again every ${refresh} seconds.</p>` : '',
-    input.pageUrl ? `<p><a href="${safeHref(input.pageUrl)}">Back to your programme</a></p>` : '',
+    refresh !== undefined ? `<p class="refresh-note">${escapeHtml(t('message.refreshNote', { seconds: refresh }))}</p>` : '',
+    input.pageUrl ? `<p><a href="${safeHref(input.pageUrl)}">${escapeHtml(t('message.backToProgramme'))}</a></p>` : '',
     `</main>`,
   ];
   return renderDocument({
     title: input.title,
+    lang: language,
     head,
     body: parts.filter(Boolean).join('\n'),
     eventZone: input.opensAt?.timezone,
+    strings: input.opensAt ? scriptStrings(t) : undefined,
   });
 }

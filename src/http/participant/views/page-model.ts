@@ -1,3 +1,5 @@
+import type { Language } from '../../../i18n/languages.js';
+
 export interface PageSession {
   id: string;
   title: string;
@@ -24,6 +26,8 @@ export interface PageDay {
 }
 
 export interface ParticipantPageModel {
+  /** What the page is written in: the participant's language, else the event's, else English. */
+  language: Language;
   event: { title: string; timezone: string };
   participant: { name: string; role: 'participant' | 'moderator' | 'panelist' };
   /** UTC ISO instant the page was rendered at; the browser script corrects its own clock by it. */
@@ -34,4 +38,6 @@ export interface ParticipantPageModel {
   attendanceUrl?: string;
   /** The page asking to confirm a cancellation (self-service, like the organizer's DELETE). */
   cancelUrl?: string;
+  /** The reminders switch; the forms post to our own origin (site-relative paths). */
+  reminders?: { on: boolean; stopAction: string; resumeAction: string };
 }

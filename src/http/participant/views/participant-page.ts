@@ -1,4 +1,8 @@
 import { DateTime } from 'luxon';
+import { SafeHtml, translateHtml } from '../../../i18n/html.js';
+import { formatDayDate, formatUtcOffset } from '../../../i18n/format.js';
+import type { Translate } from '../../../i18n/i18n.js';
+import { FALLBACK_LANGUAGE, isSupportedLanguage, localeFor, type Language } from '../../../i18n/languages.js';
 import type { PageDay, PageSession, ParticipantPageModel } from './page-model.js';
 
 export type { ParticipantPageModel } from './page-model.js';
@@ -38,9 +42,21 @@ export function formatInZone(iso: string, zone: string, format: string): string 
   return DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).setLocale('en-GB').toFormat(format);
 }
 
-export function utcOffsetLabel(iso: string, zone: string): string {
-  const offset = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat('ZZ');
-  return `UTC${offset}`;
+/**
+ * What the page script writes itself (a join button appearing, "your time"), in the page's language: handed
+ * over as data attributes, since the strict CSP allows no inline script. `{{…}}` are filled in by the script.
+ */
+export function scriptStrings(t: Translate): Record<string, string> {
+  const keep = (name: string) => `{{${name}}}`;
+  return {
+    join: t('page.join'),
+    'opens-at': t('page.opensAt', { time: keep('time') }),
+    ended: t('page.ended'),
+    'your-time': t('page.yourTime', { time: keep('time') }),
+    'your-time-in-zone': t('page.yourTimeInZone', { time: keep('time'), zone: keep('zone') }),
+    'now-open': t('page.nowOpen', { title: keep('title') }),
+    'viewer-zone-note': t('page.viewerZoneNote', { zone: keep('zone') }),
+  };
 }
 
 export interface DocumentShell {
@@ -51,6 +67,8 @@ export interface DocumentShell {
   eventZone?: string;
   now?: string;
   head?: string;
+  /** Texts for the page script (see scriptStrings); the locale it formats dates in follows `lang`. */
+  strings?: Record<string, string>;
 }
 
 /** The page shell shared by the agenda and the join-flow messages: same assets, no inline script or style. */
@@ -58,6 +76,8 @@ export function renderDocument(shell: DocumentShell): string {
   const bodyAttrs = [
     shell.eventZone ? ` data-event-zone="${escapeHtml(shell.eventZone)}"` : '',
     shell.now ? ` data-now="${escapeHtml(isoInstant(shell.now))}"` : '',
+    shell.strings ? ` data-locale="${escapeHtml(localeFor(isSupportedLanguage(shell.lang ?? '') ? (shell.lang as Language) : FALLBACK_LANGUAGE))}"` : '',
+    ...Object.entries(shell.strings ?? {}).map(([name, text]) => ` data-t-${name}="${escapeHtml(text)}"`),
   ].join('');
   return `<!doctype html>
 <html lang="${escapeHtml(shell.lang ?? 'en')}">
@@ -78,50 +98,53 @@ ${shell.body}
 `;
 }
 
-function joinControl(session: PageSession, zone: string): string {
+const strong = (text: string) => new SafeHtml(`<strong>${escapeHtml(text)}</strong>`);
+
+function joinControl(session: PageSession, zone: string, t: Translate): string {
   const data =
     `data-join data-state="${session.state}" data-opens-at="${escapeHtml(isoInstant(session.joinOpensAt))}"` +
     ` data-ends-at="${escapeHtml(isoInstant(session.endsAt))}" data-join-url="${safeHref(session.joinUrl)}"` +
     ` data-session-title="${escapeHtml(session.title)}"`;
   switch (session.state) {
     case 'open':
-      return `<a class="join" href="${safeHref(session.joinUrl)}" ${data}>Join<span class="visually-hidden"> ${escapeHtml(session.title)}</span></a>`;
+      return `<a class="join" href="${safeHref(session.joinUrl)}" ${data}>${escapeHtml(t('page.join'))}<span class="visually-hidden"> ${escapeHtml(session.title)}</span></a>`;
     case 'upcoming':
-      return `<span class="join join-disabled" ${data}>Opens at ${escapeHtml(formatInZone(session.joinOpensAt, zone, 'HH:mm'))}</span>`;
+      return `<span class="join join-disabled" ${data}>${escapeHtml(t('page.opensAt', { time: formatInZone(session.joinOpensAt, zone, 'HH:mm') }))}</span>`;
     case 'ended':
-      return `<span class="join join-disabled" ${data}>Ended</span>`;
+      return `<span class="join join-disabled" ${data}>${escapeHtml(t('page.ended'))}</span>`;
   }
 }
 
-function sessionRow(session: PageSession, zone: string): string {
+function sessionRow(session: PageSession, zone: string, t: Translate): string {
   const description = session.description ? `<p class="session-description">${escapeHtml(session.description)}</p>` : '';
   return `<tr>
 <td class="when" data-starts-at="${escapeHtml(isoInstant(session.startsAt))}" data-ends-at="${escapeHtml(isoInstant(session.endsAt))}"><time datetime="${escapeHtml(isoInstant(session.startsAt))}">${escapeHtml(session.localStart)}</time>–<time datetime="${escapeHtml(isoInstant(session.endsAt))}">${escapeHtml(session.localEnd)}</time></td>
 <td class="what"><span class="session-title">${escapeHtml(session.title)}</span>${description}</td>
-<td class="join-cell">${joinControl(session, zone)}</td>
+<td class="join-cell">${joinControl(session, zone, t)}</td>
 </tr>`;
 }
 
-function conferenceNote(day: PageDay): string {
+function conferenceNote(day: PageDay, t: Translate): string {
   const languages = day.interpretationLanguages ?? [];
   const list = languages.length
-    ? `<p>Live interpretation is available in:</p>
+    ? `<p>${escapeHtml(t('interpretation.available'))}</p>
 <ul class="languages">${languages.map((l) => `<li data-language="${escapeHtml(l.code)}">${escapeHtml(l.name)}</li>`).join('')}</ul>
-<p>To choose a language in the Zoom client:</p>
+<p>${escapeHtml(t('interpretation.howTo'))}</p>
 <ol>
-<li>In the meeting controls, click the globe icon labelled <strong>Interpretation</strong>.</li>
-<li>Pick the language you want to hear.</li>
-<li>Optionally choose <strong>Mute original audio</strong> to hear only the interpreter.</li>
+<li>${translateHtml(t, 'interpretation.step1', { label: strong(t('interpretation.step1Label')) }).value}</li>
+<li>${escapeHtml(t('interpretation.step2'))}</li>
+<li>${translateHtml(t, 'interpretation.step3', { label: strong(t('interpretation.step3Label')) }).value}</li>
 </ol>`
     : '';
   return `<div class="day-note">
-<p>This day is a <strong>Zoom webinar</strong>. The Zoom desktop or mobile app gives the best experience; your join link is personal, so please do not share it.</p>
+<p>${translateHtml(t, 'page.conferenceNote', { webinar: strong(t('page.conferenceNoteWebinar')) }).value}</p>
 ${list}
 </div>`;
 }
 
-function academyNote(): string {
-  return `<div class="day-note"><p>This day takes place in <strong>BigBlueButton</strong> rooms, directly in your browser: nothing to install. Please read the <a href="#advice-academy">technical advice</a> before joining.</p></div>`;
+function academyNote(t: Translate): string {
+  const advice = new SafeHtml(`<a href="#advice-academy">${escapeHtml(t('page.academyNoteAdvice'))}</a>`);
+  return `<div class="day-note"><p>${translateHtml(t, 'page.academyNote', { bbb: strong('BigBlueButton'), advice }).value}</p></div>`;
 }
 
 /** An academy day and the conference may share a date, so the kind is part of the id. */
@@ -129,88 +152,108 @@ export function dayAnchor(day: Pick<PageDay, 'kind' | 'date'>): string {
   return `day-${day.kind}-${escapeHtml(day.date)}`;
 }
 
-function daySection(day: PageDay, zone: string): string {
+function daySection(day: PageDay, zone: string, t: Translate, language: Language): string {
   const headingId = dayAnchor(day);
   const noon = DateTime.fromISO(`${day.date}T12:00`, { zone });
-  const dateLabel = noon.isValid ? noon.setLocale('en-GB').toFormat('cccc d LLLL yyyy') : day.date;
-  const offset = noon.isValid ? `UTC${noon.toFormat('ZZ')}` : '';
-  const rows = day.sessions.map((s) => sessionRow(s, zone)).join('\n');
+  const dateLabel = noon.isValid ? formatDayDate(day.date, zone, language) : day.date;
+  const offset = noon.isValid ? formatUtcOffset(noon.toUTC().toISO() ?? '', zone) : '';
+  const rows = day.sessions.map((s) => sessionRow(s, zone, t)).join('\n');
   const table = day.sessions.length
     ? `<table>
-<caption class="visually-hidden">Sessions on ${escapeHtml(dateLabel)}</caption>
-<thead><tr><th scope="col">Time <span class="zone-label">(${escapeHtml(zone)}${offset ? `, ${escapeHtml(offset)}` : ''})</span></th><th scope="col">Session</th><th scope="col">Join</th></tr></thead>
+<caption class="visually-hidden">${escapeHtml(t('page.sessionsCaption', { date: dateLabel }))}</caption>
+<thead><tr><th scope="col">${escapeHtml(t('page.columnTime'))} <span class="zone-label">(${escapeHtml(zone)}${offset ? `, ${escapeHtml(offset)}` : ''})</span></th><th scope="col">${escapeHtml(t('page.columnSession'))}</th><th scope="col">${escapeHtml(t('page.columnJoin'))}</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>`
-    : '<p>No sessions for you on this day.</p>';
+    : `<p>${escapeHtml(t('page.noSessionsOnDay'))}</p>`;
   return `<section class="day day-${day.kind}" aria-labelledby="${headingId}">
 <h2 id="${headingId}">${escapeHtml(day.title)} <span class="day-date">— <time datetime="${escapeHtml(day.date)}">${escapeHtml(dateLabel)}</time></span></h2>
-${day.kind === 'academy' ? academyNote() : conferenceNote(day)}
+${day.kind === 'academy' ? academyNote(t) : conferenceNote(day, t)}
 ${table}
 </section>`;
 }
 
-function roleNote(role: ParticipantPageModel['participant']['role']): string {
+function roleNote(role: ParticipantPageModel['participant']['role'], t: Translate): string {
   switch (role) {
     case 'moderator':
-      return '<p>You are registered as a <strong>moderator</strong>: your join links give you moderator rights in the Academy rooms.</p>';
+      return `<p>${translateHtml(t, 'page.roleModerator', { role: strong(t('page.roleModeratorName')) }).value}</p>`;
     case 'panelist':
-      return '<p>You are registered as a <strong>panelist</strong> of the Conference webinar.</p>';
+      return `<p>${translateHtml(t, 'page.rolePanelist', { role: strong(t('page.rolePanelistName')) }).value}</p>`;
     case 'participant':
       return '';
   }
 }
 
-const ACADEMY_ADVICE = `<section class="advice" aria-labelledby="advice-academy">
-<h2 id="advice-academy">Technical advice for the Academy (BigBlueButton)</h2>
+function academyAdvice(t: Translate): string {
+  return `<section class="advice" aria-labelledby="advice-academy">
+<h2 id="advice-academy">${escapeHtml(t('advice.heading'))}</h2>
 <ul>
-<li>Use an up-to-date <strong>Chrome, Firefox or Edge</strong>. <strong>Opera is not supported</strong> by BigBlueButton.</li>
-<li>A good, stable internet connection: preferably cable or Wi-Fi, not mobile data.</li>
-<li>Headphones (they prevent echo) and a microphone.</li>
-<li>A quiet place.</li>
-<li>Institutional networks may block the connection with their firewalls. If you cannot connect from work, try another network or ask your IT department.</li>
+<li><strong>${escapeHtml(t('advice.browsers'))}</strong> <strong>${escapeHtml(t('advice.opera'))}</strong></li>
+<li>${escapeHtml(t('advice.connection'))}</li>
+<li>${escapeHtml(t('advice.headset'))}</li>
+<li>${escapeHtml(t('advice.quiet'))}</li>
+<li>${escapeHtml(t('advice.firewall'))}</li>
 </ul>
 </section>`;
+}
 
-const OPERA_WARNING = `<div class="warning" role="alert" data-opera-warning hidden>
-<p><strong>Opera is not supported by BigBlueButton.</strong> Please open this page in Chrome, Firefox or Edge to join the Academy sessions.</p>
+function operaWarning(t: Translate): string {
+  return `<div class="warning" role="alert" data-opera-warning hidden>
+<p><strong>${escapeHtml(t('page.operaWarning'))}</strong></p>
 </div>`;
+}
 
-export function renderParticipantPage(model: ParticipantPageModel): string {
+function remindersSection(reminders: NonNullable<ParticipantPageModel['reminders']>, t: Translate): string {
+  const [text, action, label] = reminders.on
+    ? [t('page.remindersOn'), reminders.stopAction, t('page.remindersStop')]
+    : [t('page.remindersOff'), reminders.resumeAction, t('page.remindersResume')];
+  return `<section class="reminders" aria-labelledby="reminders-heading">
+<h2 id="reminders-heading">${escapeHtml(t('page.remindersHeading'))}</h2>
+<p data-reminders="${reminders.on ? 'on' : 'off'}">${escapeHtml(text)}</p>
+<form method="post" action="${safeHref(action)}"><button type="submit" class="secondary">${escapeHtml(label)}</button></form>
+</section>`;
+}
+
+export function renderParticipantPage(model: ParticipantPageModel, t: Translate): string {
   const zone = model.event.timezone;
+  const { language } = model;
   const hasAcademy = model.days.some((d) => d.kind === 'academy');
   const nav = model.days.length > 1
-    ? `<nav aria-label="Days"><ul class="day-nav">${model.days
+    ? `<nav aria-label="${escapeHtml(t('page.daysNav'))}"><ul class="day-nav">${model.days
         .map((d) => `<li><a href="#${dayAnchor(d)}">${escapeHtml(d.title)}</a></li>`)
         .join('')}</ul></nav>`
     : '';
   const days = model.days.length
-    ? model.days.map((d) => daySection(d, zone)).join('\n')
-    : '<p>You are not registered for any session yet.</p>';
-  const body = `<a class="skip-link" href="#programme">Skip to your programme</a>
+    ? model.days.map((d) => daySection(d, zone, t, language)).join('\n')
+    : `<p>${escapeHtml(t('page.noSessions'))}</p>`;
+  const attendanceLink = model.attendanceUrl
+    ? new SafeHtml(`<a href="${safeHref(model.attendanceUrl)}" data-attendance-link>${escapeHtml(t('attendance.link'))}</a>`)
+    : undefined;
+  const body = `<a class="skip-link" href="#programme">${escapeHtml(t('page.skipLink'))}</a>
 <header class="page-header">
 <p class="event-title">${escapeHtml(model.event.title)}</p>
-<h1>Your programme</h1>
-<p>Welcome, <span class="participant-name">${escapeHtml(model.participant.name)}</span>.</p>
-${roleNote(model.participant.role)}
+<h1>${escapeHtml(t('page.heading'))}</h1>
+<p>${translateHtml(t, 'page.welcome', { name: new SafeHtml(`<span class="participant-name">${escapeHtml(model.participant.name)}</span>`) }).value}</p>
+${roleNote(model.participant.role, t)}
 </header>
 ${nav}
 <main id="programme" tabindex="-1">
-${hasAcademy ? OPERA_WARNING : ''}
-<p class="zone-note">All times are in <strong>${escapeHtml(zone)}</strong>, the event's time zone.<span data-viewer-zone-note hidden></span></p>
+${hasAcademy ? operaWarning(t) : ''}
+<p class="zone-note">${translateHtml(t, 'page.zoneNote', { zone: strong(zone) }).value}<span data-viewer-zone-note hidden></span></p>
 <p class="visually-hidden" role="status" data-join-status></p>
 ${days}
-${hasAcademy ? ACADEMY_ADVICE : ''}
-${model.attendanceUrl ? `<section class="attendance" aria-labelledby="attendance-heading">
-<h2 id="attendance-heading">Your attendance</h2>
-<p><a href="${safeHref(model.attendanceUrl)}" data-attendance-link>Your attendance and certificate</a>: the minutes you attended each session and, where the event issues them, your certificate of attendance.</p>
+${hasAcademy ? academyAdvice(t) : ''}
+${attendanceLink ? `<section class="attendance" aria-labelledby="attendance-heading">
+<h2 id="attendance-heading">${escapeHtml(t('attendance.heading'))}</h2>
+<p>${translateHtml(t, 'page.attendanceText', { link: attendanceLink }).value}</p>
 </section>` : ''}
 <section class="calendar" aria-labelledby="calendar-heading">
-<h2 id="calendar-heading">Your calendar</h2>
-<p><a href="${safeHref(model.calendarUrl)}">Subscribe to your programme (iCalendar feed)</a>. Add this address to your calendar app as a subscription so that programme changes reach you.</p>
+<h2 id="calendar-heading">${escapeHtml(t('page.calendarHeading'))}</h2>
+<p><a href="${safeHref(model.calendarUrl)}">${escapeHtml(t('page.calendarLink'))}</a>. ${escapeHtml(t('page.calendarHint'))}</p>
 </section>
+${model.reminders ? remindersSection(model.reminders, t) : ''}
 </main>
-<footer class="page-footer"><p>This page and its join links are personal: please do not share them.</p>${model.cancelUrl ? `<p><a href="${safeHref(model.cancelUrl)}">Cancel my registration</a></p>` : ''}</footer>`;
-  return renderDocument({ title: `Your programme – ${model.event.title}`, body, eventZone: zone, now: model.now });
+<footer class="page-footer"><p>${escapeHtml(t('page.footer'))}</p>${model.cancelUrl ? `<p><a href="${safeHref(model.cancelUrl)}">${escapeHtml(t('page.cancelLink'))}</a></p>` : ''}</footer>`;
+  return renderDocument({ title: t('page.documentTitle', { event: model.event.title }), lang: language, body, eventZone: zone, now: model.now, strings: scriptStrings(t) });
 }

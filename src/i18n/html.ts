@@ -1,6 +1,6 @@
 import escapeHtml from 'escape-html';
-import type { MessageKey } from '../../i18n/catalogue.js';
-import type { Translate } from '../../i18n/i18n.js';
+import type { MessageKey } from './catalogue.js';
+import type { Translate } from './i18n.js';
 
 /** Markup we built; anything else interpolated into `html` is text and gets escaped. */
 export class SafeHtml {
