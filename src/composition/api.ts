@@ -16,6 +16,7 @@ import { createRegistrationService, DEFAULT_REGISTRATION_LIMITS } from '../servi
 import { createRateLimiter } from '../store/rate-limit-store.js';
 import { createRegistrationStore } from '../store/registration-store.js';
 import { createAttendanceApi } from './attendance.js';
+import { createAttendanceRecords } from '../services/attendance-records.js';
 
 export interface ApiParts {
   /** Everything buildApp needs. */
@@ -130,6 +131,15 @@ export function createApi(core: Core): ApiParts {
         registrations: registrationStore,
         messages: stores.messages,
         zoom: stores.zoom,
+        attendance: createAttendanceRecords({
+          attendance: attendance.http.attendance,
+          presence: stores.presence,
+          webhooks: stores.attendance,
+          zoom: stores.zoom,
+          certificates: stores.certificates,
+          anonymous: stores.anonymousAttendance,
+          publicBaseUrl: config.http.publicBaseUrl,
+        }),
         revoke: (eventId, participantId) => participants.revoke(eventId, participantId),
       }),
       translations: createTranslations(),

@@ -26,6 +26,7 @@ export function createAttendanceParts(core: Core, participants: ParticipantStore
     webhooks: stores.attendance,
     zoom: stores.zoom,
     certificates: stores.certificates,
+    anonymous: stores.anonymousAttendance,
     clock,
     publicBaseUrl: config.http.publicBaseUrl,
   });

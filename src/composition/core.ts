@@ -21,6 +21,7 @@ import { createMessageService, type MessageService } from '../services/message-s
 import { senderDomain } from '../providers/mail/mail-transport.js';
 import { createPresenceStore, type PresenceStore } from '../store/presence-store.js';
 import { createCertificateStore, type CertificateStore } from '../store/certificate-store.js';
+import { createAnonymousAttendanceStore, type AnonymousAttendanceStore } from '../store/anonymous-attendance-store.js';
 import { createAttendanceSchedule, type AttendanceSchedule } from '../services/attendance-schedule.js';
 
 /**
@@ -46,6 +47,7 @@ export interface Core {
     plannedSessions: PlannedSessionsStore;
     presence: PresenceStore;
     certificates: CertificateStore;
+    anonymousAttendance: AnonymousAttendanceStore;
   };
   /** When attendance polls, Zoom reconciliation and certificate issuing run (delayed jobs). */
   attendanceSchedule: AttendanceSchedule;
@@ -113,6 +115,7 @@ export async function createCore(config: Config, logger: Logger, overrides: Core
     plannedSessions: createPlannedSessionsStore(redis, keys),
     presence: createPresenceStore(redis, keys),
     certificates: createCertificateStore(redis, keys),
+    anonymousAttendance: createAnonymousAttendanceStore(redis, keys),
   };
   const queues = createQueues(redis, keys.prefix);
   const attendanceSchedule = createAttendanceSchedule({ queues, clock, pollSeconds: config.attendance.pollSeconds });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isEligible, requiredMs, summarize, wholeMinutes, type Interval, type SessionWindow } from './attendance.js';
+import { isEligible, requiredMs, summarize, wholeMinutes, type AttendanceSummary, type Interval, type SessionWindow } from './attendance.js';
+import { addPerson, addTally, attendanceTotalsSchema, emptyTally, totalsFor, type AttendanceTally, type PersonMinutes } from './attendance-counts.js';
 import type { ScheduledSession } from './schedule.js';
 
 export const attendanceRowSchema = z.object({
@@ -20,6 +21,9 @@ export const attendanceReportSchema = z.object({
   days: z.array(z.string()),
   sessions: z.array(z.object({ id: z.string(), title: z.string(), date: z.string(), startsAt: z.string(), endsAt: z.string() })),
   participants: z.array(attendanceRowSchema),
+  totals: attendanceTotalsSchema.describe(
+    'attendees (present for at least one whole minute) and their minutes added up, per day, per session and in all: the participants above and, anonymously, people erased since',
+  ),
 });
 export type AttendanceReport = z.infer<typeof attendanceReportSchema>;
 
@@ -37,6 +41,8 @@ export interface ReportInput {
   minimumPercent: number | undefined;
   /** Verification URLs of issued certificates, by participant. */
   certificateUrls: ReadonlyMap<string, string>;
+  /** What erased people left behind: counts only, added to the totals. */
+  anonymous?: AttendanceTally;
 }
 
 export function sessionWindows(sessions: readonly ScheduledSession[]): SessionWindow[] {
@@ -45,22 +51,42 @@ export function sessionWindows(sessions: readonly ScheduledSession[]): SessionWi
 
 const NONE: ReadonlyMap<string, readonly Interval[]> = new Map();
 
-/** One row per participant: minutes in total, per day (event zone dates) and per session, and eligibility. */
+const datesOf = (sessions: readonly ScheduledSession[]) => [...new Set(sessions.map((s) => s.date))].sort();
+
+function minutesOf(summary: AttendanceSummary, days: readonly string[], windows: readonly SessionWindow[]): PersonMinutes {
+  return {
+    minutes: wholeMinutes(summary.totalMs),
+    days: days.map((date) => ({ date, minutes: wholeMinutes(summary.dayMs.get(date) ?? 0) })),
+    sessions: windows.map((w) => ({ id: w.id, minutes: wholeMinutes(summary.sessionMs.get(w.id) ?? 0) })),
+  };
+}
+
+/** One person's minutes exactly as their report row counts them (their export, their share when erased). */
+export function personMinutes(sessions: readonly ScheduledSession[], presenceByRoom: ReadonlyMap<string, readonly Interval[]>): PersonMinutes {
+  const windows = sessionWindows(sessions);
+  return minutesOf(summarize(presenceByRoom, windows), datesOf(sessions), windows);
+}
+
+/**
+ * One row per participant: minutes in total, per day (event zone dates) and per session, and eligibility; and
+ * the totals over those rows and the anonymous counts.
+ */
 export function buildAttendanceReport(input: ReportInput): AttendanceReport {
   const windows = sessionWindows(input.sessions);
   const required = requiredMs(windows);
-  const days = [...new Set(input.sessions.map((s) => s.date))].sort();
+  const days = datesOf(input.sessions);
+  const tally = input.anonymous ? addTally(emptyTally(), input.anonymous) : emptyTally();
   const participants = input.people.map((person): AttendanceRow => {
     const summary = summarize(input.presence.get(person.id) ?? NONE, windows);
     const url = input.certificateUrls.get(person.id);
     const eligible = input.minimumPercent !== undefined && isEligible(summary.totalMs, required, input.minimumPercent);
+    const counted = minutesOf(summary, days, windows);
+    addPerson(tally, counted);
     return {
       id: person.id,
       name: person.name,
       email: person.email,
-      minutes: wholeMinutes(summary.totalMs),
-      days: days.map((date) => ({ date, minutes: wholeMinutes(summary.dayMs.get(date) ?? 0) })),
-      sessions: windows.map((w) => ({ id: w.id, minutes: wholeMinutes(summary.sessionMs.get(w.id) ?? 0) })),
+      ...counted,
       certificate: url !== undefined ? { eligible, url } : { eligible },
     };
   });
@@ -70,6 +96,7 @@ export function buildAttendanceReport(input: ReportInput): AttendanceReport {
     days,
     sessions: input.sessions.map((s) => ({ id: s.id, title: s.title, date: s.date, startsAt: s.startsAt, endsAt: s.endsAt })),
     participants,
+    totals: totalsFor(tally, days, windows.map((w) => w.id)),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { fromStays, type Interval } from '../domain/attendance.js';
 import { buildAttendanceReport, type AttendanceReport, type ReportPerson } from '../domain/attendance-report.js';
 import { scheduleProgramme, type RoomPlan } from '../domain/schedule.js';
+import type { AnonymousAttendanceStore } from '../store/anonymous-attendance-store.js';
 import type { AttendanceStore } from '../store/attendance-store.js';
 import type { CertificateStore } from '../store/certificate-store.js';
 import type { EventStore, StoredEvent } from '../store/event-store.js';
@@ -25,6 +26,8 @@ export interface AttendanceServiceDeps {
   webhooks: Pick<AttendanceStore, 'registrantsAttendance' | 'webinarTimes'>;
   zoom: Pick<ZoomStore, 'allRegistrations'>;
   certificates: Pick<CertificateStore, 'list'>;
+  /** Erased people, as counts: the report's totals include them. */
+  anonymous: Pick<AnonymousAttendanceStore, 'get'>;
   clock: Clock;
   publicBaseUrl: string;
 }
@@ -87,13 +90,19 @@ export function createAttendanceService(deps: AttendanceServiceDeps): Attendance
     async report(eventId) {
       const event = await deps.events.get(eventId);
       if (!event) return { kind: 'unknown-event' };
-      const [people, byParticipant, certificates] = await Promise.all([deps.participants.list(eventId), presence(event), deps.certificates.list(eventId)]);
+      const [people, byParticipant, certificates, anonymous] = await Promise.all([
+        deps.participants.list(eventId),
+        presence(event),
+        deps.certificates.list(eventId),
+        deps.anonymous.get(eventId),
+      ]);
       const report = buildAttendanceReport({
         sessions: scheduleProgramme(event.programme).sessions,
         people: people.map((p): ReportPerson => ({ id: p.id, name: p.name, email: p.email })),
         presence: byParticipant,
         minimumPercent: event.programme.certificate?.minimumPercent,
         certificateUrls: new Map([...certificates].map(([id, c]) => [id, verifyUrl(deps.publicBaseUrl, c.code)])),
+        anonymous,
       });
       return { kind: 'report', report, event };
     },

@@ -8,6 +8,7 @@ import type { MessageStore } from '../store/message-store.js';
 import type { ParticipantStore } from '../store/participant-store.js';
 import type { RegistrationStore } from '../store/registration-store.js';
 import type { ZoomStore } from '../store/zoom-store.js';
+import { attendanceExportSchema, type AttendanceRecords } from './attendance-records.js';
 import type { ParticipantService } from './participant-service.js';
 
 /** Everything this service keeps about one person, as handed to the organizer for a data subject's request. */
@@ -23,6 +24,8 @@ export const participantExportSchema = z.object({
   ),
   /** Zoom registrant ids per webinar room (never the join URL, which is a credential). */
   zoom: z.array(z.object({ roomId: z.string(), registrantId: z.string() })),
+  /** Presence from every source, Zoom's notifications about them and their certificate; absent when none is stored. */
+  attendance: attendanceExportSchema.optional(),
 });
 export type ParticipantExport = z.infer<typeof participantExportSchema>;
 
@@ -31,8 +34,9 @@ export interface ParticipantData {
   export(eventId: string, participantId: string): Promise<ParticipantExport | undefined>;
   /**
    * Revokes (or takes off the waitlist) and removes name and address from what this service keeps: the
-   * participant record is a tombstone already, the registration form data and consent go. Messages hold
-   * only ids. false when nothing was known.
+   * participant record is a tombstone already, the registration form data and consent go, and so does every
+   * attendance record naming them (their certificate with it); what they attended stays only in the report's
+   * anonymous counts. Messages hold only ids. false when nothing was known.
    */
   erase(eventId: string, participantId: string): Promise<boolean>;
 }
@@ -43,6 +47,7 @@ export interface ParticipantDataDeps {
   registrations: Pick<RegistrationStore, 'waiting' | 'profile' | 'forget'>;
   messages: Pick<MessageStore, 'list'>;
   zoom: Pick<ZoomStore, 'registration'>;
+  attendance: AttendanceRecords;
   revoke: ParticipantService['revoke'];
 }
 
@@ -59,9 +64,10 @@ export function createParticipantData(deps: ParticipantDataDeps): ParticipantDat
       const participant = found === 'revoked' ? undefined : found;
       if (!participant && !waiting) return undefined;
       const zoomRooms = scheduleProgramme(stored.programme).rooms.filter((r) => r.provider === 'zoom');
-      const [messages, zoom] = await Promise.all([
+      const [messages, zoom, attendance] = await Promise.all([
         deps.messages.list(eventId, { participantId }),
         Promise.all(zoomRooms.map(async (room) => ({ roomId: room.id, registration: await deps.zoom.registration(eventId, room.id, participantId) }))),
+        deps.attendance.exportOf(stored, participantId),
       ]);
       return {
         id: participantId,
@@ -71,12 +77,20 @@ export function createParticipantData(deps: ParticipantDataDeps): ParticipantDat
         ...(profile ? { registration: profile } : {}),
         messages: messages.map((m) => ({ id: m.id, kind: m.details.kind, status: m.status, createdAt: m.createdAt, ...(m.sentAt ? { sentAt: m.sentAt } : {}) })),
         zoom: zoom.flatMap((z) => (z.registration ? [{ roomId: z.roomId, registrantId: z.registration.registrantId }] : [])),
+        ...(attendance ? { attendance } : {}),
       };
     },
     async erase(eventId, participantId) {
+      const stored = await deps.events.get(eventId);
+      // Read before revoking: revocation cancels the Zoom registrations that tie Zoom's records to this person.
+      const [before, registrants] = stored ? await Promise.all([deps.participants.lookup(eventId, participantId), deps.attendance.registrantsOf(stored, participantId)]) : [undefined, []];
+      // A live participant is in the report's totals; someone removed earlier already left them.
+      const share = stored && before && before !== 'revoked' ? await deps.attendance.shareOf(stored, participantId) : undefined;
       const removed = await deps.revoke(eventId, participantId);
       const forgotten = await deps.registrations.forget(eventId, participantId);
-      return removed || forgotten;
+      // Only the request that removed them moves their share into the counts, so two erasures at once add it once.
+      const scrubbed = stored ? await deps.attendance.erase(stored, participantId, { registrants, share: removed ? share : undefined }) : false;
+      return removed || forgotten || scrubbed;
     },
   };
 }

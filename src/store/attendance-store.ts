@@ -48,6 +48,10 @@ export interface AttendanceStore {
   recordLeave(link: WebinarLink, registrantId: string, at: Date): Promise<void>;
   webinarTimes(eventId: string, roomId: string): Promise<WebinarTimes>;
   registrantsAttendance(eventId: string, roomId: string): Promise<RegistrantAttendance[]>;
+  /** One registrant's stays and what Zoom said their name and email were (a data subject's export). */
+  registrantAttendance(eventId: string, roomId: string, registrantId: string): Promise<RegistrantAttendance | undefined>;
+  /** Removes these registrants' joins, leaves, name and email; true when something was removed. */
+  forgetRegistrants(eventId: string, roomId: string, registrantIds: readonly string[]): Promise<boolean>;
 }
 
 type Mark = 'join' | 'leave';
@@ -93,6 +97,8 @@ function pairSessions(marks: ReadonlyArray<{ kind: Mark; at: string; ms: number 
   }
   return sessions;
 }
+
+const parseMark = (raw: string) => markSchema.parse(JSON.parse(raw));
 
 export function createAttendanceStore(redis: Redis, keys: KeySpace): AttendanceStore {
   const linkKey = (webinarId: ZoomWebinarId) => keys.key('zoom', 'webinar', normaliseWebinarId(webinarId), 'link');
@@ -155,7 +161,7 @@ export function createAttendanceStore(redis: Redis, keys: KeySpace): AttendanceS
       const [flat, who] = await Promise.all([redis.zrange(marksKey(link), 0, -1, 'WITHSCORES'), redis.hgetall(whoKey(link))]);
       const byRegistrant = new Map<string, Array<{ kind: Mark; at: string; ms: number }>>();
       for (let i = 0; i + 1 < flat.length; i += 2) {
-        const [registrantId, kind, at] = markSchema.parse(JSON.parse(flat[i]!));
+        const [registrantId, kind, at] = parseMark(flat[i]!);
         const marks = byRegistrant.get(registrantId) ?? [];
         marks.push({ kind, at, ms: Number(flat[i + 1]) });
         byRegistrant.set(registrantId, marks);
@@ -167,6 +173,28 @@ export function createAttendanceStore(redis: Redis, keys: KeySpace): AttendanceS
           const profile = rawWho ? whoSchema.parse(JSON.parse(rawWho)) : {};
           return { registrantId, ...profile, sessions: pairSessions(marks) };
         });
+    },
+    async registrantAttendance(eventId, roomId, registrantId) {
+      const link = { eventId, roomId };
+      const [flat, rawWho] = await Promise.all([redis.zrange(marksKey(link), 0, -1, 'WITHSCORES'), redis.hget(whoKey(link), registrantId)]);
+      const marks: Array<{ kind: Mark; at: string; ms: number }> = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const [id, kind, at] = parseMark(flat[i]!);
+        if (id === registrantId) marks.push({ kind, at, ms: Number(flat[i + 1]) });
+      }
+      if (marks.length === 0 && !rawWho) return undefined;
+      return { registrantId, ...(rawWho ? whoSchema.parse(JSON.parse(rawWho)) : {}), sessions: pairSessions(marks) };
+    },
+    async forgetRegistrants(eventId, roomId, registrantIds) {
+      if (registrantIds.length === 0) return false;
+      const link = { eventId, roomId };
+      const wanted = new Set(registrantIds);
+      // Marks are members named by their content, so theirs are found by reading the room's marks once.
+      const theirs = (await redis.zrange(marksKey(link), 0, -1)).filter((raw) => wanted.has(parseMark(raw)[0]));
+      const multi = redis.multi().hdel(whoKey(link), ...registrantIds);
+      if (theirs.length > 0) multi.zrem(marksKey(link), ...theirs);
+      const results = (await multi.exec()) ?? [];
+      return results.some(([error, removed]) => !error && Number(removed) > 0);
     },
   };
 }

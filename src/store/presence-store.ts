@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { extendPolled, type Interval, type PolledPresence } from '../domain/attendance.js';
-import type { KeySpace } from './redis.js';
+import { globLiteral, scanKeys, type KeySpace } from './redis.js';
 
 /**
  * Presence as the service itself collected it, besides the Zoom webhook marks (attendance-store.ts): per
@@ -21,6 +22,18 @@ export interface PresenceStore {
   /** Replaces the room's past-participants record (it is Zoom's full list each time). */
   saveZoomPast(eventId: string, roomId: string, byParticipant: ReadonlyMap<string, readonly Interval[]>): Promise<void>;
   zoomPast(eventId: string, roomId: string): Promise<Map<string, Interval[]>>;
+  /** Every record that holds this person's presence, in any room the event ever had (a data subject's export). */
+  recordsOf(eventId: string, participantId: string): Promise<PresenceRecord[]>;
+  /** Removes this person from every one of those records; true when something was removed. */
+  forget(eventId: string, participantId: string): Promise<boolean>;
+}
+
+export interface PresenceRecord {
+  roomId: string;
+  source: 'bbb-polls' | 'bbb-callback' | 'zoom-past-participants';
+  /** BigBlueButton's internal meeting id, for the BigBlueButton sources. */
+  meetingId?: string;
+  intervals: Interval[];
 }
 
 const pairs = z.array(z.tuple([z.number(), z.number()]));
@@ -63,11 +76,60 @@ function decodeAll(raw: string | null, into: Map<string, Interval[]>): void {
 
 const CHUNK = 2000;
 
+// Rewrites a whole-record string only if nobody replaced it since it was read (compared by digest, so an 8 MiB
+// callback record is not sent back as an argument). ARGV: sha1 of the value read, the new value.
+const REPLACE_IF_UNCHANGED = `
+local current = redis.call('GET', KEYS[1])
+if not current or redis.sha1hex(current) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** Where a key under an event's attendance prefix belongs: `{roomId}:bbb:{meetingId}:polled|exact` or `{roomId}:zoom-past`. */
+function recordKind(rest: string): { roomId: string; source: PresenceRecord['source']; meetingId?: string } | undefined {
+  const parts = rest.split(':');
+  const [roomId, what, meetingId, field] = parts;
+  if (!roomId) return undefined;
+  if (parts.length === 2 && what === 'zoom-past') return { roomId, source: 'zoom-past-participants' };
+  if (parts.length === 4 && what === 'bbb' && meetingId) {
+    if (field === 'polled') return { roomId, source: 'bbb-polls', meetingId };
+    if (field === 'exact') return { roomId, source: 'bbb-callback', meetingId };
+  }
+  return undefined;
+}
+
 export function createPresenceStore(redis: Redis, keys: KeySpace): PresenceStore {
   const room = (eventId: string, roomId: string) => keys.key('event', eventId, 'attendance', roomId);
   const meetingsKey = (eventId: string, roomId: string) => `${room(eventId, roomId)}:bbb-meetings`;
   const meeting = (eventId: string, roomId: string, id: string) => `${room(eventId, roomId)}:bbb:${id}`;
   const zoomPastKey = (eventId: string, roomId: string) => `${room(eventId, roomId)}:zoom-past`;
+
+  /**
+   * The records of every room the event ever had, found by key rather than through the programme: a room taken out
+   * of the programme keeps its records, and they name people too.
+   */
+  async function recordKeys(eventId: string) {
+    const prefix = keys.key('event', eventId, 'attendance');
+    const found = await scanKeys(redis, `${globLiteral(prefix)}:*`);
+    return found.flatMap((key) => {
+      const kind = recordKind(key.slice(prefix.length + 1));
+      return kind ? [{ key, ...kind }] : [];
+    });
+  }
+
+  /** Drops one person from a whole-record JSON string; retried when a callback or Zoom's list replaced it meanwhile. */
+  async function dropFromRecord(key: string, participantId: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await redis.get(key);
+      if (!raw) return false;
+      const record = JSON.parse(raw) as Record<string, unknown>;
+      if (!Object.hasOwn(record, participantId)) return false;
+      delete record[participantId];
+      const digest = createHash('sha1').update(raw, 'utf8').digest('hex');
+      if (Number(await redis.eval(REPLACE_IF_UNCHANGED, 1, key, digest, JSON.stringify(record))) === 1) return true;
+    }
+    throw new Error(`presence record ${key} kept changing; erase again`);
+  }
 
   async function readHash(key: string, read: (raw: string) => Interval[], into: Map<string, Interval[]>): Promise<void> {
     for (const [participantId, raw] of Object.entries(await redis.hgetall(key))) {
@@ -131,6 +193,30 @@ export function createPresenceStore(redis: Redis, keys: KeySpace): PresenceStore
       const out = new Map<string, Interval[]>();
       decodeAll(await redis.get(zoomPastKey(eventId, roomId)), out);
       return out;
+    },
+    async recordsOf(eventId, participantId) {
+      const out: PresenceRecord[] = [];
+      for (const { key, ...where } of await recordKeys(eventId)) {
+        let intervals: Interval[] | undefined;
+        if (where.source === 'bbb-polls') {
+          const raw = await redis.hget(key, participantId);
+          intervals = raw ? decodePolled(raw) : undefined;
+        } else {
+          const raw = await redis.get(key);
+          const record = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+          intervals = Object.hasOwn(record, participantId) ? decodePairs(record[participantId]) : undefined;
+        }
+        if (intervals) out.push({ ...where, intervals });
+      }
+      return out.sort((a, b) => a.roomId.localeCompare(b.roomId) || a.source.localeCompare(b.source) || (a.meetingId ?? '').localeCompare(b.meetingId ?? ''));
+    },
+    async forget(eventId, participantId) {
+      let removed = false;
+      for (const { key, source } of await recordKeys(eventId)) {
+        const done = source === 'bbb-polls' ? (await redis.hdel(key, participantId)) > 0 : await dropFromRecord(key, participantId);
+        removed ||= done;
+      }
+      return removed;
     },
   };
 }

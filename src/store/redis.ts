@@ -152,6 +152,22 @@ export async function deleteMatching(redis: Redis, pattern: string, count = 1000
   } while (cursor !== '0');
 }
 
+/** Every key matching a glob pattern, a SCAN page at a time; for rare whole-event sweeps (erasure), not hot paths. */
+export async function scanKeys(redis: Redis, pattern: string, count = 1000): Promise<string[]> {
+  const out = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    cursor = next;
+    // SCAN may return a key more than once.
+    for (const key of found) out.add(key);
+  } while (cursor !== '0');
+  return [...out];
+}
+
+/** A literal key part inside a SCAN/KEYS pattern: glob characters stand for themselves. */
+export const globLiteral = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+
 export interface KeySpace {
   prefix: string;
   key(...parts: string[]): string;

@@ -44,6 +44,31 @@ describe('attendance report', () => {
     expect(report.participants[1]).toMatchObject({ minutes: 0, certificate: { eligible: false } });
   });
 
+  it('totals the rows and the anonymous counts; less than a whole minute attends nothing', () => {
+    const presence = new Map([
+      ['p1', new Map([['bbb-2030-06-03', [{ start: t('2030-06-03T07:00:00Z'), end: t('2030-06-03T07:20:00Z') }]]])],
+      // 59 seconds: a row with 0 minutes, not an attendee.
+      ['p2', new Map([['bbb-2030-06-03', [{ start: t('2030-06-03T07:00:00Z'), end: t('2030-06-03T07:00:59Z') }]]])],
+    ]);
+    const anonymous = {
+      total: { attendees: 1, minutes: 70 },
+      days: new Map([['2030-06-03', { attendees: 1, minutes: 10 }], ['2030-06-04', { attendees: 1, minutes: 60 }]]),
+      // `gone` was in the programme when someone was erased: it stays in the total only.
+      sessions: new Map([['a1', { attendees: 1, minutes: 10 }], ['gone', { attendees: 1, minutes: 5 }], ['c1', { attendees: 1, minutes: 55 }]]),
+    };
+    const people = [{ id: 'p1', name: 'Ana', email: 'a@x' }, { id: 'p2', name: 'Ben', email: 'b@x' }];
+    const report = buildAttendanceReport({ sessions: schedule.sessions, people, presence, minimumPercent: undefined, certificateUrls: new Map(), anonymous });
+    expect(report.totals).toEqual({
+      attendees: 2,
+      minutes: 90,
+      days: [{ date: '2030-06-03', attendees: 2, minutes: 30 }, { date: '2030-06-04', attendees: 1, minutes: 60 }],
+      sessions: [{ id: 'a1', attendees: 2, minutes: 30 }, { id: 'a2', attendees: 0, minutes: 0 }, { id: 'c1', attendees: 1, minutes: 55 }],
+    });
+    // The input is not changed by building the report.
+    expect(anonymous.total).toEqual({ attendees: 1, minutes: 70 });
+    expect(buildAttendanceReport({ sessions: schedule.sessions, people, presence, minimumPercent: undefined, certificateUrls: new Map() }).totals).toMatchObject({ attendees: 1, minutes: 20 });
+  });
+
   it('writes CSV that spreadsheets cannot run: formulas get an apostrophe, quotes are doubled', () => {
     expect(csvCell('=HYPERLINK("http://evil","x")')).toBe(`"'=HYPERLINK(""http://evil"",""x"")"`);
     for (const lead of ['+', '-', '@', '\t', '\r']) expect(csvCell(`${lead}1`).replace(/^"/, '')).toMatch(/^'/);

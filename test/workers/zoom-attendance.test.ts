@@ -92,6 +92,7 @@ describe('Zoom attendance', () => {
       webhooks: s!.deps.stores.attendance,
       zoom: s!.deps.stores.zoom,
       certificates: s!.deps.stores.certificates,
+      anonymous: s!.deps.stores.anonymousAttendance,
       clock: s!.deps.clock,
       publicBaseUrl: s!.base,
     }).presence(event!)).get(alexandros!.id)?.get(roomId);
