@@ -109,14 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, { isUnavailable: deps.isStorageUnavailable });
   installRequestLog(app, deps.metrics);
-  // Set on arrival with a callback hook: no promise per request on the hot path.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
 
   // Before any route: the /docs exception to the strict CSP is attached as routes are added.
-  await registerSecurityHeaders(app);
+  await registerSecurityHeaders(app, { requestIdHeader: 'x-request-id' });
   await app.register(swagger, {
     openapi: {
       info: { title: 'academy-orchestrator', version: '1.0.0', description: 'Organizer, participant and ops API' },

@@ -82,9 +82,12 @@ export function securityHeadersFor(options: HelmetOptions): Readonly<Record<stri
 
 /**
  * Registered before any route, so the strict policy covers every route (and 404s), and /docs routes get
- * theirs by the route they matched, not by a path prefix an unknown URL could imitate.
+ * theirs by the route they matched, not by a path prefix an unknown URL could imitate. With
+ * `requestIdHeader` the same hook also answers the request id under that name: one hook instead of two on
+ * every request, a join crowd's included.
  */
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+export async function registerSecurityHeaders(app: FastifyInstance, options: { requestIdHeader?: string } = {}): Promise<void> {
+  const { requestIdHeader } = options;
   const strictHeaders = securityHeadersFor(helmetOptions(STRICT_CSP_DIRECTIVES));
   // As name/value pairs: reply.headers(object) would list the object's keys again on every request.
   const strict = Object.entries(strictHeaders);
@@ -97,6 +100,7 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     return isDocsUrl(route) ? docs : isQueueDashboardUrl(route) ? queues : strict;
   };
   app.addHook('onRequest', (request, reply, done) => {
+    if (requestIdHeader !== undefined) reply.header(requestIdHeader, request.id);
     const { url: route, config } = request.routeOptions;
     for (const [name, value] of forRoute(route, (config as { redirectsOnly?: boolean } | undefined)?.redirectsOnly)) reply.header(name, value);
     done();
@@ -106,11 +110,13 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
 /**
  * Routes marked `config: { redirectsOnly: true }` answer bodiless redirects on success (the join link,
  * hit by whole crowds at once): document policies (CSP, framing, cross-origin) govern nothing there, and
- * every header costs on each response. Referrer-Policy, HSTS and nosniff stay; their error pages are
- * rendered with the strict set by the route itself (see participant-routes.ts).
+ * every header costs on each response. Referrer-Policy (the provider must not see the personal link the
+ * person came from) and HSTS (a join link in a calendar may be the first response someone gets from us)
+ * stay; nosniff goes, as there is no body to sniff. Their error pages are rendered with the strict set by
+ * the route itself (see participant-routes.ts).
  */
 function redirectHeaders(strict: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const keep = ['referrer-policy', 'strict-transport-security', 'x-content-type-options'];
+  const keep = ['referrer-policy', 'strict-transport-security'];
   return Object.freeze(Object.fromEntries(Object.entries(strict).filter(([name]) => keep.includes(name))));
 }
 

@@ -48,6 +48,14 @@ export interface JoinService {
   join(token: string, sessionId: string): MaybePromise<JoinOutcome>;
 }
 
+type Audience = { language: Language; token: string };
+
+// Built only for a refusal: a redirect, the common answer, needs no language.
+const audienceOf = (participant: Participant, eventLanguage: string | undefined, token: string): Audience => ({
+  language: pickLanguage(participant.language, eventLanguage),
+  token,
+});
+
 export function createJoinService(deps: JoinServiceDeps): JoinService {
   // The answer to a participant's last BBB join (its signed join URL). Keyed by the record object, which the
   // participant cache keeps stable until the participant changes, so a changed name or role never reuses an
@@ -70,7 +78,6 @@ export function createJoinService(deps: JoinServiceDeps): JoinService {
     return outcome;
   }
 
-  type Audience = { language: Language; token: string };
   const unavailable = (provider: 'bbb' | 'zoom', audience: Audience, error?: unknown): JoinOutcome => ({
     kind: 'refused',
     reason: 'unavailable',
@@ -94,11 +101,9 @@ export function createJoinService(deps: JoinServiceDeps): JoinService {
     if (!access.ok) return { kind: 'refused', reason: 'denied', access: access.reason };
     const { event, participant } = access;
     const { programme } = event.stored;
-    // Built only for a refusal: a redirect, the common answer, needs no language.
-    const audience = (): Audience => ({ language: pickLanguage(participant.language, programme.language), token });
     const session = event.sessionById.get(sessionId);
     const room = session && event.roomById.get(session.roomId);
-    if (!session || !room) return { kind: 'refused', reason: 'not-found', audience: audience() };
+    if (!session || !room) return { kind: 'refused', reason: 'not-found', audience: audienceOf(participant, programme.language, token) };
     const window = joinWindow(session.startsAtMs, session.endsAtMs, programme.joinOpensMinutesBefore, deps.clock.now().getTime());
     if (window.state === 'before') {
       return {
@@ -108,24 +113,24 @@ export function createJoinService(deps: JoinServiceDeps): JoinService {
         opensAt: window.opensAt,
         timezone: programme.timezone,
         opensMinutesBefore: programme.joinOpensMinutesBefore,
-        audience: audience(),
+        audience: audienceOf(participant, programme.language, token),
       };
     }
-    if (window.state === 'ended') return { kind: 'refused', reason: 'ended', sessionTitle: session.title, audience: audience() };
+    if (window.state === 'ended') return { kind: 'refused', reason: 'ended', sessionTitle: session.title, audience: audienceOf(participant, programme.language, token) };
 
     if (room.provider === 'bbb') {
       const bbb = deps.bbb;
-      if (!bbb) return unavailable('bbb', audience());
+      if (!bbb) return unavailable('bbb', audienceOf(participant, programme.language, token));
       const running = bbb.rooms.runningNow(programme.id, room.id);
       if (running) return bbbRedirect(bbb.client, participant, running);
       return bbb.rooms.ensureRunning(programme, room, event.schedule.sessions).then(
         (meeting) => bbbRedirect(bbb.client, participant, meeting),
-        (error: unknown) => unavailable('bbb', audience(), error),
+        (error: unknown) => unavailable('bbb', audienceOf(participant, programme.language, token), error),
       );
     }
 
-    if (!deps.zoom) return unavailable('zoom', audience());
-    return zoomJoin(deps.zoom, event, room, participant, audience());
+    if (!deps.zoom) return unavailable('zoom', audienceOf(participant, programme.language, token));
+    return zoomJoin(deps.zoom, event, room, participant, audienceOf(participant, programme.language, token));
   }
 
   return {

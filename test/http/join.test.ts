@@ -96,6 +96,9 @@ describe('redirect to BigBlueButton', () => {
       expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['content-security-policy']).toBeUndefined();
+      expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      expect(res.headers['x-content-type-options']).toBeUndefined();
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       // The simulator checks the checksum and createTime exactly as BigBlueButton does.
       const landed = await fetch(target, { redirect: 'manual' });
       expect(landed.status).toBe(302);
