@@ -148,6 +148,15 @@ describe.skipIf(!hasChromium())('registration pages in Chromium', () => {
     await expect(first.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Su programa');
     await expect(first.page.locator('html').getAttribute('lang')).resolves.toBe('es');
     expect(first.problems).toEqual([]);
+    // The reminders switch, by keyboard: off, then back on, and back to the programme.
+    const personal = first.page.url();
+    await first.page.getByRole('button', { name: 'No recibir más recordatorios' }).focus();
+    await submit(first.page, () => first.page.keyboard.press('Enter'));
+    await expect(first.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Recordatorios desactivados');
+    await submit(first.page, () => first.page.getByRole('button', { name: 'Volver a recibir recordatorios' }).click());
+    await expect(first.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Recordatorios activados');
+    await first.page.goto(personal);
+    await expect(first.page.locator('[data-reminders]').getAttribute('data-reminders')).resolves.toBe('on');
 
     const second = await open(await confirmationPath('max@example.org'));
     await submit(second.page, () => second.page.locator('button.join').click());
