@@ -54,6 +54,18 @@ export function createWorker(core: Core): WorkerParts {
   if (!signingKey) throw new Error('LINK_SIGNING_KEYS is empty');
   const common = { rooms: stores.rooms, clock };
   const { certificates } = createAttendanceParts(core, participants, createTranslations());
+  const planMessages = messagesPlan({
+    invite: (eventId, ids) => core.messages.invite(eventId, ids),
+    events: stores.events,
+    participants,
+    messages: stores.messages,
+    planned: stores.plannedSessions,
+    queues,
+    clock,
+    senderDomain: core.senderDomain,
+    updateDelayMs: config.mail.updateDelaySeconds * 1000,
+    onPlanned: (kind) => core.mailOutcomes.inc({ kind, status: 'queued' }),
+  });
   const processors: Processors = {
     'bbb.create-room': core.bbb
       ? bbbCreateRoom({ ...common, events: stores.events, bbbRooms: core.bbb.rooms, onReady: (eventId, roomId) => core.attendanceSchedule.startPolling(eventId, roomId) })
@@ -108,20 +120,9 @@ export function createWorker(core: Core): WorkerParts {
       certificates: stores.certificates,
       confirmationRecipient: confirmationRecipients({ registrations: createRegistrationStore(redis, keys), signingKey, publicBaseUrl: config.http.publicBaseUrl, clock }),
     }),
-    'messages.plan': messagesPlan({
-      invite: (eventId, ids) => core.messages.invite(eventId, ids),
-      events: stores.events,
-      participants,
-      messages: stores.messages,
-      planned: stores.plannedSessions,
-      queues,
-      clock,
-      senderDomain: core.senderDomain,
-      updateDelayMs: config.mail.updateDelaySeconds * 1000,
-      onPlanned: (kind) => core.mailOutcomes.inc({ kind, status: 'queued' }),
-    }),
+    'messages.plan': planMessages,
   };
-  const replanning = createReconcileLoop({ redis, keys, logger, intervalMs: config.reconcileIntervalMs, reconcileAll: () => replanEveryEvent(core, participants) });
+  const replanning = createReconcileLoop({ redis, keys, logger, intervalMs: config.reconcileIntervalMs, reconcileAll: () => replanEveryEvent(core, { participants, planMessages }) });
   const limiters: Partial<Record<QueueName, BullmqLimiter>> = {
     ...(config.zoom ? { zoom: withMargin(bullmqLimiterFor(config.zoom.plan, 'medium')), 'zoom-registrants': withMargin(bullmqLimiterFor(config.zoom.plan, 'heavy')) } : {}),
     // BullMQ's limiter lives in Redis: one budget for all workers together.
@@ -146,13 +147,25 @@ export function createWorker(core: Core): WorkerParts {
   };
 }
 
+interface ReplanDeps {
+  participants: ParticipantStore;
+  /** The messages.plan processor itself, run in this pass rather than enqueued. */
+  planMessages: ReturnType<typeof messagesPlan>;
+}
+
 /**
  * Every event planned again from what Redis holds now: provisioning jobs the last programme change could not
  * enqueue (or a failover lost) are added, Zoom registration is looked at again, reminders and change notices
  * are planned, and invitations still owed to new participants (all idempotent, deterministic ids). One event
  * failing does not stop the others.
+ *
+ * Messages are planned here, not by enqueueing the version's planning job: that job's id is the version's, and
+ * while BullMQ keeps it finished an enqueue is a no-op, so a participant whose own planning job was lost would
+ * never get reminders. The full planner is idempotent (ids follow from the cause, an unchanged reminder is left
+ * alone, changes already planned against the sessions last planned are not found again), so running it every
+ * pass plans only what is missing.
  */
-async function replanEveryEvent(core: Core, participants: ParticipantStore): Promise<void> {
+async function replanEveryEvent(core: Core, deps: ReplanDeps): Promise<void> {
   let failed = 0;
   for (const eventId of await core.stores.events.list()) {
     try {
@@ -160,9 +173,9 @@ async function replanEveryEvent(core: Core, participants: ParticipantStore): Pro
       if (!stored) continue;
       await core.provisioning.reconcile(stored);
       await core.provisioning.participantsChanged(eventId);
-      await core.messages.programmeChanged(stored);
+      await deps.planMessages({ eventId, version: stored.version });
       await core.attendanceSchedule.programmeChanged(stored);
-      const owed = await settleOwedInvitations({ participants, messages: core.messages }, eventId);
+      const owed = await settleOwedInvitations({ participants: deps.participants, messages: core.messages }, eventId);
       if (owed > 0) core.logger.info({ eventId, owed }, 'owed invitations re-planned');
     } catch (error) {
       failed += 1;

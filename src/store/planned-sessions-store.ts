@@ -29,8 +29,21 @@ export type PlannedSessions = z.infer<typeof plannedSchema>;
 
 export interface PlannedSessionsStore {
   get(eventId: string): Promise<PlannedSessions | undefined>;
-  put(eventId: string, planned: PlannedSessions): Promise<void>;
+  /**
+   * Records what was planned, unless a newer version is recorded already (false then): two planners may run at
+   * once (a job, the reconcile), and one that read an older programme must not take the record back to it, or the
+   * next change would be measured from the wrong sessions.
+   */
+  put(eventId: string, planned: PlannedSessions): Promise<boolean>;
 }
+
+// KEYS: the record. ARGV: the new record's JSON, its version.
+const PUT_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if current and tonumber(cjson.decode(current).version) > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`;
 
 export function createPlannedSessionsStore(redis: Redis, keys: KeySpace): PlannedSessionsStore {
   const key = (eventId: string) => keys.key('event', eventId, 'messages', 'planned-sessions');
@@ -40,7 +53,8 @@ export function createPlannedSessionsStore(redis: Redis, keys: KeySpace): Planne
       return raw ? plannedSchema.parse(JSON.parse(raw)) : undefined;
     },
     async put(eventId, planned) {
-      await redis.set(key(eventId), JSON.stringify(plannedSchema.parse(planned)));
+      const record = plannedSchema.parse(planned);
+      return Number(await redis.eval(PUT_SCRIPT, 1, key(eventId), JSON.stringify(record), String(record.version))) === 1;
     },
   };
 }

@@ -175,6 +175,14 @@ describe('message store', () => {
     expect(await store.remindersOff(EVENT, 'p-1')).toBe(false);
   });
 
+  it('says who of many turned reminders off, in one question per thousand', async () => {
+    const ids = Array.from({ length: 2500 }, (_, i) => `p-${i}`);
+    for (const id of ['p-3', 'p-1500', 'p-2499']) await store.setRemindersOff(EVENT, id, true);
+    expect([...(await store.remindersOffAmong(EVENT, ids))].sort()).toEqual(['p-1500', 'p-2499', 'p-3']);
+    expect(await store.remindersOffAmong(EVENT, [])).toEqual(new Set());
+    expect(await store.remindersOffAmong('other-event', ids)).toEqual(new Set());
+  });
+
   it('keeps every key under its prefix', async () => {
     await store.plan(invitation('p-1'), now);
     await store.nextInvitationNumber(EVENT, 'p-1');

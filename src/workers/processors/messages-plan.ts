@@ -69,11 +69,14 @@ export function messagesPlan(deps: MessagesPlanDeps) {
     const queuedReminders = groupByParticipant(queued.filter((m) => m.details.kind === 'reminder'));
     const pendingUpdates = groupByParticipant(queued.filter((m) => m.details.kind === 'update' && m.attempts === 0));
 
+    // Asked once for everyone: the reconcile runs this for whole events, and one question per person adds up.
+    const remindersOff = await deps.messages.remindersOffAmong(eventId, people.map((p) => p.id));
+
     let reminders = 0;
     let notices = 0;
     for (const person of people) {
       const sessions = participantSessions(schedule, person);
-      reminders += await planPersonReminders(person, sessions, queuedReminders.get(person.id) ?? [], stored.programme.reminders.minutesBefore, now);
+      reminders += await planPersonReminders(person, sessions, queuedReminders.get(person.id) ?? [], remindersOff.has(person.id), stored.programme.reminders.minutesBefore, now);
       // Measured against the sessions as last planned: that is what everyone registered since then was shown
       // too (their page, feed and any invitation already sent); one sent later just repeats the news.
       if (previous && previousSessions) {
@@ -85,9 +88,8 @@ export function messagesPlan(deps: MessagesPlanDeps) {
     return { participants: people.length, reminders, notices };
   };
 
-  async function planPersonReminders(person: Participant, sessions: ScheduledSession[], queued: MessageRecord[], offsets: readonly number[], now: Date): Promise<number> {
+  async function planPersonReminders(person: Participant, sessions: ScheduledSession[], queued: MessageRecord[], off: boolean, offsets: readonly number[], now: Date): Promise<number> {
     const eventId = person.eventId;
-    const off = await deps.messages.remindersOff(eventId, person.id);
     const wanted = off ? [] : planReminders(sessions, offsets, now);
     const keep = new Set<string>();
     for (const reminder of wanted) {
