@@ -61,6 +61,7 @@ export function createWorker(core: Core): WorkerParts {
     messages: stores.messages,
     planned: stores.plannedSessions,
     queues,
+    redis,
     clock,
     senderDomain: core.senderDomain,
     updateDelayMs: config.mail.updateDelaySeconds * 1000,
@@ -156,8 +157,8 @@ interface ReplanDeps {
 /**
  * Every event planned again from what Redis holds now: provisioning jobs the last programme change could not
  * enqueue (or a failover lost) are added, Zoom registration is looked at again, reminders and change notices
- * are planned, and invitations still owed to new participants (all idempotent, deterministic ids). One event
- * failing does not stop the others.
+ * are planned, queued messages whose send job a failover lost get it back, and invitations still owed to new
+ * participants are planned (all idempotent, deterministic ids). One event failing does not stop the others.
  *
  * Messages are planned here, not by enqueueing the version's planning job: that job's id is the version's, and
  * while BullMQ keeps it finished an enqueue is a no-op, so a participant whose own planning job was lost would
@@ -173,7 +174,8 @@ async function replanEveryEvent(core: Core, deps: ReplanDeps): Promise<void> {
       if (!stored) continue;
       await core.provisioning.reconcile(stored);
       await core.provisioning.participantsChanged(eventId);
-      await deps.planMessages({ eventId, version: stored.version });
+      const planned = await deps.planMessages({ eventId, version: stored.version });
+      if ('requeued' in planned && planned.requeued > 0) core.logger.info({ eventId, requeued: planned.requeued }, 'lost send jobs queued again');
       await core.attendanceSchedule.programmeChanged(stored);
       const owed = await settleOwedInvitations({ participants: deps.participants, messages: core.messages }, eventId);
       if (owed > 0) core.logger.info({ eventId, owed }, 'owed invitations re-planned');

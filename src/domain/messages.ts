@@ -133,6 +133,14 @@ export interface PlannedReminder {
  * skipped: a reminder sent late would arrive after what it announces, or be noise.
  */
 export function planReminders(sessions: readonly ScheduledSession[], minutesBefore: readonly number[] | undefined, now: Date): PlannedReminder[] {
+  return reminderMoments(sessions, minutesBefore).filter((r) => r.sendAt.getTime() > now.getTime());
+}
+
+/**
+ * Every reminder the programme has, past moments included: one already queued for a moment that has just passed
+ * (a send backlog, a job lost in a failover) is still the programme's, unlike one whose moment moved.
+ */
+export function reminderMoments(sessions: readonly ScheduledSession[], minutesBefore: readonly number[] | undefined): PlannedReminder[] {
   const offsets = [...new Set(minutesBefore ?? DEFAULT_REMINDER_OFFSETS)].filter((m) => Number.isInteger(m) && m > 0);
   const firstByDate = new Map<string, string>();
   for (const s of sessions) {
@@ -142,8 +150,7 @@ export function planReminders(sessions: readonly ScheduledSession[], minutesBefo
   const planned: PlannedReminder[] = [];
   for (const [date, firstStartsAt] of firstByDate) {
     for (const offset of offsets) {
-      const sendAt = new Date(Date.parse(firstStartsAt) - offset * 60_000);
-      if (sendAt.getTime() > now.getTime()) planned.push({ date, minutesBefore: offset, sendAt, firstStartsAt });
+      planned.push({ date, minutesBefore: offset, sendAt: new Date(Date.parse(firstStartsAt) - offset * 60_000), firstStartsAt });
     }
   }
   return planned.sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime() || a.date.localeCompare(b.date));

@@ -9,6 +9,7 @@ import {
   newMessage,
   planReminders,
   reminderMessageId,
+  reminderMoments,
   sessionChanges,
   updateMessageId,
 } from '../../src/domain/messages.js';
@@ -76,6 +77,14 @@ describe('planReminders', () => {
     const late = planReminders(example(), undefined, new Date('2024-02-05T07:30:00Z'));
     expect(late[0]).toMatchObject({ date: '2024-02-06', minutesBefore: 1440 });
     expect(late.some((r) => r.date === '2024-02-05')).toBe(false);
+  });
+
+  it('knows every moment the programme has, also those past, for the queued reminders still due', () => {
+    const all = reminderMoments(example(), undefined);
+    expect(all).toEqual(planReminders(example(), undefined, now));
+    const late = new Date('2024-02-05T07:30:00Z');
+    expect(all.filter((r) => r.sendAt.getTime() > late.getTime())).toEqual(planReminders(example(), undefined, late));
+    expect(all.filter((r) => r.date === '2024-02-05').map((r) => r.minutesBefore)).toEqual([1440, 60]);
   });
 
   it('reminds once per date when an academy day and the conference share it, before whichever starts first', () => {

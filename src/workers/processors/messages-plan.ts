@@ -1,10 +1,11 @@
+import type { Redis } from 'ioredis';
 import type { Clock } from '../../clock.js';
 import {
   mergeChanges,
   newMessage,
   participantSessions,
-  planReminders,
   reminderMessageId,
+  reminderMoments,
   sessionChanges,
   updateMessageId,
   type MessageRecord,
@@ -13,6 +14,7 @@ import type { Participant } from '../../domain/participant.js';
 import { scheduleProgramme, type ScheduledSession } from '../../domain/schedule.js';
 import type { JobPayload } from '../../queue/job-registry.js';
 import type { Queues } from '../../queue/queues.js';
+import { requeueLostSendJobs } from '../../services/lost-send-jobs.js';
 import { sendJobId } from '../../services/message-service.js';
 import type { EventStore } from '../../store/event-store.js';
 import type { MessageStore } from '../../store/message-store.js';
@@ -27,6 +29,8 @@ export interface MessagesPlanDeps {
   messages: MessageStore;
   planned: PlannedSessionsStore;
   queues: Queues;
+  /** The queues' Redis: whether each queued message still has its send job is asked there in bulk. */
+  redis: Redis;
   clock: Clock;
   senderDomain: string;
   /** MAIL_UPDATE_DELAY_SECONDS: changes within this window reach each participant as one notice. */
@@ -35,13 +39,17 @@ export interface MessagesPlanDeps {
   onPlanned?: (kind: 'reminder' | 'update') => void;
 }
 
+/** What a run did; the re-planning pass logs the send jobs it had to queue again. */
+export type MessagesPlanResult = { skipped: string } | { participants: number; reminders: number; notices: number; requeued: number };
+
 /**
  * Brings each participant's reminders and change notices in line with the programme: reminders planned,
  * re-timed or withdrawn, and the sessions that moved, appeared or went since the participants last heard
- * folded into one pending notice per participant. Idempotent: ids follow from the cause.
+ * folded into one pending notice per participant; then every queued message of theirs whose send job is gone
+ * gets it back. Idempotent: ids follow from the cause.
  */
 export function messagesPlan(deps: MessagesPlanDeps) {
-  return async (payload: JobPayload<'messages.plan'>): Promise<unknown> => {
+  return async (payload: JobPayload<'messages.plan'>): Promise<MessagesPlanResult> => {
     const { eventId } = payload;
     const stored = await deps.events.get(eventId);
     if (!stored) return { skipped: 'no such event' };
@@ -85,19 +93,30 @@ export function messagesPlan(deps: MessagesPlanDeps) {
       }
     }
     if (!payload.participantIds) await deps.planned.put(eventId, { version: stored.version, plannedAt: now.toISOString(), sessions: schedule.sessions });
-    return { participants: people.length, reminders, notices };
+    // Last, so what this run re-timed or withdrew is settled; what it planned anew has its job already.
+    const requeued = await requeueLostSendJobs(deps, eventId, queued);
+    return { participants: people.length, reminders, notices, requeued };
   };
 
   async function planPersonReminders(person: Participant, sessions: ScheduledSession[], queued: MessageRecord[], off: boolean, offsets: readonly number[], now: Date): Promise<number> {
     const eventId = person.eventId;
-    const wanted = off ? [] : planReminders(sessions, offsets, now);
     const keep = new Set<string>();
-    for (const reminder of wanted) {
+    let wanted = 0;
+    for (const reminder of off ? [] : reminderMoments(sessions, offsets)) {
       const id = reminderMessageId(person.id, reminder.date, reminder.minutesBefore);
-      keep.add(id);
       const sendAt = reminder.sendAt;
       const existing = queued.find((m) => m.id === id);
-      if (existing && existing.plannedFor !== undefined && Date.parse(existing.plannedFor) === sendAt.getTime()) continue;
+      const unchanged = existing?.plannedFor !== undefined && Date.parse(existing.plannedFor) === sendAt.getTime();
+      if (sendAt.getTime() <= now.getTime()) {
+        // Due, not sent yet, and still the programme's: a send backlog, or a job a failover lost (queued again at
+        // the end of the run). Its job sends it, or mail-send skips it once the day has begun; only a moment that
+        // moved into the past withdraws it (a reminder planned that late would arrive after what it announces).
+        if (unchanged) keep.add(id);
+        continue;
+      }
+      keep.add(id);
+      wanted += 1;
+      if (unchanged) continue;
       const details = { kind: 'reminder' as const, date: reminder.date, minutesBefore: reminder.minutesBefore };
       const { created } = await deps.messages.plan(newMessage(eventId, person.id, id, details, deps.senderDomain, sendAt), now);
       // Re-timed, or withdrawn earlier and wanted again: the record follows, and the job is replaced.
@@ -109,7 +128,7 @@ export function messagesPlan(deps: MessagesPlanDeps) {
       await deps.messages.cancel(eventId, stale.id, off ? 'the participant turned reminders off' : 'the programme no longer has this reminder', now);
       await (await deps.queues.get('mail').getJob(sendJobId(eventId, stale.id)))?.remove().catch(() => undefined);
     }
-    return wanted.length;
+    return wanted;
   }
 
   /** Folds the changes into the participant's pending notice, or plans a new one after the coalescing window. */
