@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { SUPPORTED_LANGUAGES } from '../i18n/languages.js';
 import { localToInstant } from './local-time.js';
@@ -70,7 +70,7 @@ export const consentSchema = z.object({
 export type Consent = z.infer<typeof consentSchema>;
 
 export function consentVersion(language: string, text: string, privacyUrl: string | undefined): string {
-  return createHash('sha256').update(`${language}\n${text}\n${privacyUrl ?? ''}`).digest('hex').slice(0, 16);
+  return hash('sha256', `${language}\n${text}\n${privacyUrl ?? ''}`, 'hex').slice(0, 16);
 }
 
 /** What a person gave on the form; the same record travels from pending to waitlisted or admitted. */

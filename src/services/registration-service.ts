@@ -82,8 +82,8 @@ export const DEFAULT_REGISTRATION_LIMITS: RegistrationLimits = {
 
 export interface RegistrationServiceDeps {
   events: Pick<EventStore, 'get'>;
-  registrations: Pick<RegistrationStore, 'savePending' | 'pending' | 'waitingByEmail' | 'nextNoticeNumber'>;
-  participants: Pick<ParticipantStore, 'findByEmail'>;
+  registrations: Pick<RegistrationStore, 'submit' | 'pending' | 'nextNoticeNumber'>;
+  participants: Pick<ParticipantStore, 'findByEmail' | 'get'>;
   admissions: Pick<Admissions, 'admit'>;
   messages: Pick<MessageService, 'sendConfirmation' | 'resendInvitation'>;
   limiter: RateLimiter;
@@ -164,28 +164,15 @@ export function createRegistrationService(deps: RegistrationServiceDeps): Regist
       const loaded = await load(eventId);
       if (!('open' in loaded)) return loaded;
       const { event } = loaded;
-      const email = normaliseEmail(submission.email);
-      for (const [scope, subject, limit] of [
-        ['register-client', client.ip, deps.limits.perClient],
-        ['register-address', `${eventId}\n${email}`, deps.limits.perAddress],
-      ] as const) {
-        const decision = await deps.limiter.hit(scope, subject, limit);
-        if (!decision.allowed) return { kind: 'rate-limited', event, retryAfterSeconds: decision.retryAfterSeconds };
-      }
+      const limits = [
+        { scope: 'register-client', subject: client.ip, limit: deps.limits.perClient },
+        { scope: 'register-address', subject: `${eventId}\n${normaliseEmail(submission.email)}`, limit: deps.limits.perAddress },
+      ];
       // Counted first, so a bot filling every field spends its budget like anyone else; then nothing happens.
       if (submission.trap) {
+        const decision = await deps.limiter.hitEach(limits);
+        if (!decision.allowed) return { kind: 'rate-limited', event, retryAfterSeconds: decision.retryAfterSeconds };
         deps.logger.info({ eventId }, 'registration honeypot filled: ignored');
-        return { kind: 'accepted', event };
-      }
-      const known = await deps.participants.findByEmail(eventId, email);
-      if (known) {
-        await deps.messages.resendInvitation(eventId, known.id);
-        return { kind: 'accepted', event };
-      }
-      const waiting = await registrations.waitingByEmail(eventId, email);
-      if (waiting) {
-        const n = await registrations.nextNoticeNumber(eventId, waiting.participantId);
-        await deps.messages.sendConfirmation(eventId, waiting.participantId, { n, step: 'waitlisted' });
         return { kind: 'accepted', event };
       }
       const now = clock.now();
@@ -208,8 +195,28 @@ export function createRegistrationService(deps: RegistrationServiceDeps): Regist
         registeredAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + CONFIRMATION_VALID_MS).toISOString(),
       };
-      // Kept an hour past the link's expiry, so a link opened at the last minute still finds its record.
-      await registrations.savePending(pending, CONFIRMATION_VALID_MS / 1000 + 3600);
+      // One step counts the limits, looks the address up and stores the pending registration (only for an address
+      // neither registered nor waiting), kept an hour past the link's expiry so a link opened at the last minute
+      // still finds its record.
+      const ttlSeconds = CONFIRMATION_VALID_MS / 1000 + 3600;
+      let stored = await registrations.submit(pending, ttlSeconds, { limits });
+      if (stored.kind === 'rate-limited') return { kind: 'rate-limited', event, retryAfterSeconds: stored.retryAfterSeconds };
+      if (stored.kind === 'known') {
+        const known = await deps.participants.get(eventId, stored.participantId);
+        if (known) {
+          await deps.messages.resendInvitation(eventId, known.id);
+          return { kind: 'accepted', event };
+        }
+        // The address maps to an id with no live participant (an import between claiming it and writing it): as
+        // before, it counts as not registered.
+        stored = await registrations.submit(pending, ttlSeconds, { ignoreKnown: true });
+      }
+      if (stored.kind === 'waiting') {
+        const n = await registrations.nextNoticeNumber(eventId, stored.entry.participantId);
+        await deps.messages.sendConfirmation(eventId, stored.entry.participantId, { n, step: 'waitlisted' });
+        return { kind: 'accepted', event };
+      }
+      if (stored.kind !== 'saved') throw new Error(`registration for ${eventId} not stored (${stored.kind})`);
       await deps.messages.sendConfirmation(eventId, pending.id, { n: 1, step: 'confirm' });
       deps.logger.info({ eventId, registrationId: pending.id }, 'registration pending confirmation');
       return { kind: 'accepted', event };

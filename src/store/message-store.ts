@@ -8,6 +8,7 @@ import {
   type MessageStatus,
   type NewMessage,
 } from '../domain/messages.js';
+import { luaScript } from './lua-script.js';
 import type { KeySpace } from './redis.js';
 
 export interface MessageFilter {
@@ -51,15 +52,19 @@ export interface MessageStore {
 // One hash per message. The kind-specific details are one JSON field, written whole; status, attempts and the
 // instants are fields of their own, so every transition is a small Lua script on scalars (cjson would turn an
 // empty array into an object and round numbers).
-// KEYS: message, event index, participant index. ARGV: createdAt ms, then field/value pairs.
+// KEYS: message, event index, participant index. ARGV: createdAt ms, then field/value pairs. Returns whether it
+// was created and the message as stored, so planning is one round trip.
 const PLAN_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local fields = {}
-for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[2])
-return 1
+local created = 0
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local fields = {}
+  for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+  redis.call('HSET', KEYS[1], unpack(fields))
+  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+  redis.call('SADD', KEYS[3], ARGV[2])
+  created = 1
+end
+return {created, redis.call('HGETALL', KEYS[1])}
 `;
 
 const BEGIN_SCRIPT = `
@@ -132,6 +137,13 @@ function fromHash(hash: Record<string, string>): MessageRecord | undefined {
   });
 }
 
+/** HGETALL's reply as a script returns it (field, value, field, value, …) as a hash. */
+function pairs(flat: readonly string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+  return hash;
+}
+
 export function createMessageStore(redis: Redis, keys: KeySpace): MessageStore {
   const messagePrefix = (eventId: string) => `${keys.key('event', eventId, 'message')}:`;
   const messageKey = (eventId: string, id: string) => `${messagePrefix(eventId)}${id}`;
@@ -141,6 +153,7 @@ export function createMessageStore(redis: Redis, keys: KeySpace): MessageStore {
   const remindersOffKey = (eventId: string) => keys.key('event', eventId, 'reminders-off');
 
   const get = async (eventId: string, id: string) => fromHash(await redis.hgetall(messageKey(eventId, id)));
+  const planScript = luaScript<[number, string[]]>(redis, PLAN_SCRIPT);
 
   const transition = async (eventId: string, id: string, expected: MessageStatus | '', status: MessageStatus, fields: Record<string, string>) =>
     Number(await redis.eval(TRANSITION_SCRIPT, 1, messageKey(eventId, id), expected, status, ...Object.entries(fields).flat())) === 1;
@@ -159,19 +172,11 @@ export function createMessageStore(redis: Redis, keys: KeySpace): MessageStore {
         details: JSON.stringify(details),
         ...(message.plannedFor !== undefined ? { plannedFor: message.plannedFor } : {}),
       };
-      const created = Number(
-        await redis.eval(
-          PLAN_SCRIPT,
-          3,
-          messageKey(message.eventId, message.id),
-          eventIndex(message.eventId),
-          participantIndex(message.eventId, message.participantId),
-          String(now.getTime()),
-          message.id,
-          ...Object.entries(fields).flat(),
-        ),
+      const [created, flat] = await planScript(
+        [messageKey(message.eventId, message.id), eventIndex(message.eventId), participantIndex(message.eventId, message.participantId)],
+        [String(now.getTime()), message.id, ...Object.entries(fields).flat()],
       );
-      const record = await get(message.eventId, message.id);
+      const record = fromHash(pairs(flat));
       if (!record) throw new Error(`message ${message.id} vanished right after it was planned`);
       return { created: created === 1, record };
     },

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { normaliseEmail } from '../domain/participant.js';
 import { confirmedRegistrantSchema, pendingRegistrationSchema, type ConfirmedRegistrant, type PendingRegistration } from '../domain/registration.js';
+import { luaScript } from './lua-script.js';
 import { participantEmailsKey } from './participant-store.js';
+import { HIT_EACH_LUA, rateArguments, retryAfterSeconds, type RateHit } from './rate-limit-store.js';
 import type { KeySpace } from './redis.js';
 
 /** Where a confirmed address stands after the atomic capacity check. */
@@ -11,8 +13,27 @@ export type AdmitResult =
   | { kind: 'admitting'; entry: ConfirmedRegistrant }
   | { kind: 'waitlisted'; entry: ConfirmedRegistrant; position: number; fresh: boolean };
 
+/** What became of a form submission (see `submit`). */
+export type SubmitResult =
+  | { kind: 'saved' }
+  | { kind: 'rate-limited'; retryAfterSeconds: number }
+  | { kind: 'known'; participantId: string }
+  | { kind: 'waiting'; entry: ConfirmedRegistrant };
+
+export interface SubmitOptions {
+  /** Counted first, in the same step; the first over its limit stops it (`rate-limited`, nothing stored). */
+  limits?: readonly RateHit[];
+  /** Look past the participant store's email map: the id found there turned out to have no live participant. */
+  ignoreKnown?: boolean;
+}
+
 export interface RegistrationStore {
-  savePending(registration: PendingRegistration, ttlSeconds: number): Promise<void>;
+  /**
+   * One atomic step and one round trip per form submission: counts the rate limits, then stores the pending
+   * registration unless its address is already a participant's (`known`, with the id the participant store maps
+   * it to) or on the waitlist (`waiting`).
+   */
+  submit(registration: PendingRegistration, ttlSeconds: number, options?: SubmitOptions): Promise<SubmitResult>;
   pending(eventId: string, registrationId: string): Promise<PendingRegistration | undefined>;
   /**
    * One atomic step per confirmation: a known participant stays who they are; otherwise a place is taken while
@@ -32,7 +53,6 @@ export interface RegistrationStore {
   /** In waitlist order. */
   waitlist(eventId: string): Promise<ConfirmedRegistrant[]>;
   waiting(eventId: string, participantId: string): Promise<{ entry: ConfirmedRegistrant; position: number } | undefined>;
-  waitingByEmail(eventId: string, email: string): Promise<ConfirmedRegistrant | undefined>;
   /** The form data and consent of a self-registered participant (kept for the organizer's records). */
   profile(eventId: string, participantId: string): Promise<ConfirmedRegistrant | undefined>;
   /** 1, 2, …: numbers the waitlist notices sent to one person. */
@@ -41,8 +61,18 @@ export interface RegistrationStore {
   forget(eventId: string, participantId: string): Promise<boolean>;
 }
 
+// A randomBytes call per id cost more than the rest of building a pending registration: ids take their 12 random
+// bytes from a pool filled by the same CSPRNG 4 KiB at a time, each byte used once.
+const idPool = Buffer.alloc(4092);
+let idPoolUsed = idPool.length;
+
 export function newRegistrationId(): string {
-  return `r-${randomBytes(12).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 16)}`;
+  if (idPoolUsed + 12 > idPool.length) {
+    randomFillSync(idPool);
+    idPoolUsed = 0;
+  }
+  const bytes = idPool.subarray(idPoolUsed, (idPoolUsed += 12));
+  return `r-${bytes.toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 16)}`;
 }
 
 // Places taken: live participants (the participant store's email index) plus admissions whose participant is not
@@ -118,17 +148,49 @@ redis.call('HDEL', KEYS[3], ARGV[1])
 return entry
 `;
 
+// A form POST's whole Redis step but the confirmation message and its job: the limits (counted even for an address
+// that turns out known, as before), then the lookups and the write, so no submission slips between them. The rate
+// counters are not event keys: on Redis Cluster this script would need them in the event's hash slot.
+// KEYS: emails, waiting (email → entry), the pending record, then the rate counters. ARGV: normalised email, record
+// JSON, TTL seconds, '1' to look past the emails map, then window and max per counter.
+const SUBMIT_SCRIPT = `${HIT_EACH_LUA}
+local limited = hit_each(4, 5, #KEYS - 3)
+if limited then return {'rate-limited', limited} end
+if ARGV[4] ~= '1' then
+  local known = redis.call('HGET', KEYS[1], ARGV[1])
+  if known then return {'known', known} end
+end
+local waiting = redis.call('HGET', KEYS[2], ARGV[1])
+if waiting then return {'waiting', waiting} end
+redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
+return {'saved'}
+`;
+
 const parseEntry = (raw: string) => confirmedRegistrantSchema.parse(JSON.parse(raw));
 
 export function createRegistrationStore(redis: Redis, keys: KeySpace): RegistrationStore {
   const k = (eventId: string, ...parts: string[]) => keys.key('event', eventId, 'registration', ...parts);
   const emails = (eventId: string) => participantEmailsKey(keys, eventId);
   const queueKeys = (eventId: string) => [emails(eventId), k(eventId, 'admitting'), k(eventId, 'waitlist'), k(eventId, 'waiting'), k(eventId, 'waiting-ids')];
+  const submitScript = luaScript<[string, (string | number)?]>(redis, SUBMIT_SCRIPT);
+  const admitScript = luaScript<[string, string, number | undefined, number | undefined]>(redis, ADMIT_SCRIPT);
+  const promoteScript = luaScript<string[]>(redis, PROMOTE_SCRIPT);
+  const admittedScript = luaScript(redis, ADMITTED_SCRIPT);
+  const withdrawScript = luaScript<string | null>(redis, WITHDRAW_SCRIPT);
 
   return {
-    async savePending(registration, ttlSeconds) {
+    async submit(registration, ttlSeconds, options = {}) {
       const valid = pendingRegistrationSchema.parse(registration);
-      await redis.set(k(valid.eventId, 'pending', valid.id), JSON.stringify(valid), 'EX', Math.max(1, Math.ceil(ttlSeconds)));
+      const { eventId } = valid;
+      const { counters, limits } = rateArguments(keys, options.limits ?? []);
+      const [kind, value] = await submitScript(
+        [emails(eventId), k(eventId, 'waiting'), k(eventId, 'pending', valid.id), ...counters],
+        [normaliseEmail(valid.email), JSON.stringify(valid), Math.max(1, Math.ceil(ttlSeconds)), options.ignoreKnown ? '1' : '0', ...limits],
+      );
+      if (kind === 'rate-limited') return { kind, retryAfterSeconds: retryAfterSeconds(Number(value)) };
+      if (kind === 'known') return { kind, participantId: String(value) };
+      if (kind === 'waiting') return { kind, entry: parseEntry(String(value)) };
+      return { kind: 'saved' };
     },
     async pending(eventId, registrationId) {
       const raw = await redis.get(k(eventId, 'pending', registrationId));
@@ -137,30 +199,23 @@ export function createRegistrationStore(redis: Redis, keys: KeySpace): Registrat
     async admit(entry, capacity) {
       const valid = confirmedRegistrantSchema.parse(entry);
       const email = normaliseEmail(valid.email);
-      const [kind, value, position, fresh] = (await redis.eval(
-        ADMIT_SCRIPT,
-        7,
-        ...queueKeys(valid.eventId),
-        k(valid.eventId, 'order'),
-        k(valid.eventId, 'profiles'),
-        email,
-        JSON.stringify(valid),
-        String(capacity ?? -1),
-        valid.participantId,
-      )) as [string, string, number | undefined, number | undefined];
+      const [kind, value, position, fresh] = await admitScript(
+        [...queueKeys(valid.eventId), k(valid.eventId, 'order'), k(valid.eventId, 'profiles')],
+        [email, JSON.stringify(valid), String(capacity ?? -1), valid.participantId],
+      );
       if (kind === 'known') return { kind, participantId: value };
       if (kind === 'admitting') return { kind, entry: parseEntry(value) };
       return { kind: 'waitlisted', entry: parseEntry(value), position: Number(position), fresh: fresh === 1 };
     },
     async promote(eventId, capacity) {
-      const raw = (await redis.eval(PROMOTE_SCRIPT, 5, ...queueKeys(eventId), String(capacity ?? -1))) as string[];
+      const raw = await promoteScript(queueKeys(eventId), [String(capacity ?? -1)]);
       return raw.map(parseEntry);
     },
     async admitted(eventId, entry) {
-      await redis.eval(ADMITTED_SCRIPT, 1, k(eventId, 'admitting'), normaliseEmail(entry.email), JSON.stringify(entry));
+      await admittedScript([k(eventId, 'admitting')], [normaliseEmail(entry.email), JSON.stringify(entry)]);
     },
     async withdraw(eventId, participantId) {
-      const raw = (await redis.eval(WITHDRAW_SCRIPT, 3, k(eventId, 'waitlist'), k(eventId, 'waiting'), k(eventId, 'waiting-ids'), participantId)) as string | null;
+      const raw = await withdrawScript([k(eventId, 'waitlist'), k(eventId, 'waiting'), k(eventId, 'waiting-ids')], [participantId]);
       return raw ? parseEntry(raw) : undefined;
     },
     async waitlist(eventId) {
@@ -174,10 +229,6 @@ export function createRegistrationStore(redis: Redis, keys: KeySpace): Registrat
       if (!email) return undefined;
       const [raw, rank] = await Promise.all([redis.hget(k(eventId, 'waiting'), email), redis.zrank(k(eventId, 'waitlist'), email)]);
       return raw && rank !== null ? { entry: parseEntry(raw), position: rank + 1 } : undefined;
-    },
-    async waitingByEmail(eventId, email) {
-      const raw = await redis.hget(k(eventId, 'waiting'), normaliseEmail(email));
-      return raw ? parseEntry(raw) : undefined;
     },
     async profile(eventId, participantId) {
       const raw = await redis.hget(k(eventId, 'profiles'), participantId);

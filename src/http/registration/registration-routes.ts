@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Translations } from '../../i18n/i18n.js';
+import type { Language } from '../../i18n/languages.js';
 import type { ParticipantAccess } from '../../services/participant-access.js';
 import type { ParticipantService } from '../../services/participant-service.js';
-import type { RegistrationService } from '../../services/registration-service.js';
+import type { RegistrationEvent, RegistrationService } from '../../services/registration-service.js';
 import { cancelRoutes } from './cancel-routes.js';
 import { confirmRoutes } from './confirm-routes.js';
 import { acceptForms } from './form-security.js';
@@ -29,6 +30,19 @@ export const registrationRoutes: FastifyPluginAsyncZod<RegistrationRoutesDeps> =
   acceptForms(app);
   const p = pages(deps.translations);
   const formPath = (eventId: string) => `/e/${encodeURIComponent(eventId)}/register`;
+  // The sentence depends on the language and the event's title only, and i18next's interpolation was a visible
+  // share of a POST's cost: kept per pair (bounded, since titles change with the programme).
+  const consentSentences = new Map<string, string>();
+  const consentFor = (language: Language, event: RegistrationEvent) => {
+    const key = `${language}\n${event.title}`;
+    let sentence = consentSentences.get(key);
+    if (sentence === undefined) {
+      if (consentSentences.size >= 1000) consentSentences.clear();
+      sentence = consentText(p.t(language), event);
+      consentSentences.set(key, sentence);
+    }
+    return sentence;
+  };
 
   app.get('/e/:eventId/register', { schema: { tags: ['registration'], summary: 'The registration form (HTML)', params: eventParams, querystring: formQuery } }, async (request, reply) => {
     const outcome = await deps.registrations.form(request.params.eventId);
@@ -58,7 +72,7 @@ export const registrationRoutes: FastifyPluginAsyncZod<RegistrationRoutesDeps> =
         language: form.language,
         ...(form.organisation ? { organisation: form.organisation } : {}),
         // The consent is recorded in the words of the form's language, the one the person chose and read.
-        consentText: (event) => consentText(p.t(form.language), event),
+        consentText: (event) => consentFor(form.language, event),
         ...(form.website ? { trap: form.website } : {}),
       },
       { ip: request.ip },
