@@ -67,9 +67,11 @@ end
 return {created, redis.call('HGETALL', KEYS[1])}
 `;
 
+// Returns the message as it is after counting the attempt (nil when not queued): a send's second round trip saved.
 const BEGIN_SCRIPT = `
-if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
-return redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return false end
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+return redis.call('HGETALL', KEYS[1])
 `;
 
 // ARGV: expected status ('' for any), new status, then field/value pairs to set ('' value deletes the field).
@@ -155,8 +157,12 @@ export function createMessageStore(redis: Redis, keys: KeySpace): MessageStore {
   const get = async (eventId: string, id: string) => fromHash(await redis.hgetall(messageKey(eventId, id)));
   const planScript = luaScript<[number, string[]]>(redis, PLAN_SCRIPT);
 
+  // The scripts a send runs go by their SHA1 (every mail runs two): less to send and for Redis to hash each time.
+  const beginScript = luaScript<string[] | null>(redis, BEGIN_SCRIPT);
+  const transitionScript = luaScript<number>(redis, TRANSITION_SCRIPT);
+
   const transition = async (eventId: string, id: string, expected: MessageStatus | '', status: MessageStatus, fields: Record<string, string>) =>
-    Number(await redis.eval(TRANSITION_SCRIPT, 1, messageKey(eventId, id), expected, status, ...Object.entries(fields).flat())) === 1;
+    Number(await transitionScript([messageKey(eventId, id)], [expected, status, ...Object.entries(fields).flat()])) === 1;
 
   return {
     async plan(message, now) {
@@ -182,8 +188,8 @@ export function createMessageStore(redis: Redis, keys: KeySpace): MessageStore {
     },
     get,
     async beginAttempt(eventId, id) {
-      const attempts = Number(await redis.eval(BEGIN_SCRIPT, 1, messageKey(eventId, id)));
-      return attempts > 0 ? get(eventId, id) : undefined;
+      const flat = await beginScript([messageKey(eventId, id)], []);
+      return flat ? fromHash(pairs(flat)) : undefined;
     },
     async markSent(eventId, id, at) {
       // Whatever happened meanwhile (a cancel racing the send), the mail went out: say so.

@@ -1,4 +1,5 @@
-import { formatDayDate, formatList, formatUtcOffset, languageName } from '../../i18n/format.js';
+import { formatList, languageName } from '../../i18n/format.js';
+import { formatDayDate, formatUtcOffset } from './remembered-formats.js';
 import type { Translate } from '../../i18n/i18n.js';
 import type { Language } from '../../i18n/languages.js';
 import { singleLine } from '../../domain/single-line.js';

@@ -41,10 +41,13 @@ export function calendarModelFor(input: CalendarPartInput): CalendarModel {
   };
 }
 
+/** renderCalendar, or something that writes exactly what it writes (calendar-template.ts, for a worker). */
+export type CalendarRenderer = (model: CalendarModel, t: Translate) => string;
+
 /**
  * The invitation's and the update's text/calendar part: the feed's own renderer, so UIDs, SEQUENCE and the
  * VTIMEZONE are exactly what a subscribed calendar already holds and an import updates rather than duplicates.
  */
-export function calendarPart(input: CalendarPartInput, t: Translate): CalendarPart {
-  return { filename: 'programme.ics', method: 'PUBLISH', content: renderCalendar(calendarModelFor(input), t) };
+export function calendarPart(input: CalendarPartInput, t: Translate, render: CalendarRenderer = renderCalendar): CalendarPart {
+  return { filename: 'programme.ics', method: 'PUBLISH', content: render(calendarModelFor(input), t) };
 }

@@ -1,4 +1,5 @@
-import { formatDayDate, formatLeadTime } from '../../i18n/format.js';
+import { formatLeadTime } from '../../i18n/format.js';
+import { formatDayDate } from './remembered-formats.js';
 import type { Translate } from '../../i18n/i18n.js';
 import { agenda, dayAdvice, footer, greeting, joinHint, pageButton } from './blocks.js';
 import { singleLine } from '../../domain/single-line.js';

@@ -1,5 +1,5 @@
 import type { SessionChange, SessionSnapshot } from '../../domain/messages.js';
-import { formatShortDayDate } from '../../i18n/format.js';
+import { formatShortDayDate } from './remembered-formats.js';
 import type { Translate } from '../../i18n/i18n.js';
 import type { Language } from '../../i18n/languages.js';
 import { bdi, footer, greeting, pageButton, zoneNote } from './blocks.js';

@@ -10,8 +10,10 @@ import type { Translations } from '../../i18n/i18n.js';
 import { pickLanguage } from '../../i18n/languages.js';
 import type { Logger } from '../../logger.js';
 import { calendarPart } from '../../messages/templates/calendar-part.js';
+import { createCalendarTemplates } from '../../messages/templates/calendar-template.js';
 import { mailDays, unsubscribeUrl, type MailModel } from '../../messages/templates/mail-model.js';
 import { renderMail } from '../../messages/templates/render-mail.js';
+import { rememberedTranslations } from '../../messages/templates/remembered-translations.js';
 import { classifySendError, MailSendError } from '../../providers/mail/mail-errors.js';
 import type { MailTransport, OutgoingMail } from '../../providers/mail/mail-transport.js';
 import type { JobPayload } from '../../queue/job-registry.js';
@@ -56,16 +58,29 @@ export function withoutAddresses(text: string): string {
 }
 
 export function mailSend(deps: MailSendDeps) {
-  const cached = new Map<string, { at: number; stored: StoredEvent; schedule: Schedule }>();
+  // Every mail of an event repeats most of its sentences and all of its calendar but the links: both are kept.
+  const translations = rememberedTranslations(deps.translations);
+  const calendars = createCalendarTemplates();
+  type LoadedEvent = { at: number; stored: StoredEvent; schedule: Schedule };
+  const cached = new Map<string, LoadedEvent>();
+  // One read per event at a time: when the entry runs out, every job in flight would read and schedule it again.
+  const loading = new Map<string, Promise<LoadedEvent | undefined>>();
   const loadEvent = async (eventId: string) => {
     const now = deps.clock.now().getTime();
     const hit = cached.get(eventId);
     if (hit && now - hit.at < EVENT_CACHE_MS && now >= hit.at) return hit;
-    const stored = await deps.events.get(eventId);
-    if (!stored) return undefined;
-    const entry = { at: now, stored, schedule: scheduleProgramme(stored.programme) };
-    cached.set(eventId, entry);
-    return entry;
+    let pending = loading.get(eventId);
+    if (!pending) {
+      pending = (async () => {
+        const stored = await deps.events.get(eventId);
+        if (!stored) return undefined;
+        const entry = { at: now, stored, schedule: scheduleProgramme(stored.programme) };
+        cached.set(eventId, entry);
+        return entry;
+      })().finally(() => loading.delete(eventId));
+      loading.set(eventId, pending);
+    }
+    return pending;
   };
   const skip = async (record: MessageRecord, reason: string) => {
     if (await deps.messages.markSkipped(record.eventId, record.id, reason)) deps.outcomes.inc({ kind: messageKind(record), status: 'skipped' });
@@ -132,7 +147,11 @@ export function mailSend(deps: MailSendDeps) {
       links: { page: links.page },
     };
     const calendar = () =>
-      calendarPart({ language, event: { id: programme.id, title: programme.title, timezone: programme.timezone }, participantId: participant.id, version, links, sessions }, deps.translations.translator(language));
+      calendarPart(
+        { language, event: { id: programme.id, title: programme.title, timezone: programme.timezone }, participantId: participant.id, version, links, sessions },
+        translations.translator(language),
+        calendars.render,
+      );
     const { details } = record;
     let model: MailModel;
     switch (details.kind) {
@@ -161,7 +180,7 @@ export function mailSend(deps: MailSendDeps) {
       default:
         return `no sender for ${messageKind(record)} messages`;
     }
-    const rendered = renderMail(model, deps.translations);
+    const rendered = renderMail(model, translations);
     return {
       to: { name: participant.name, address: participant.email },
       subject: rendered.subject,
