@@ -49,7 +49,7 @@ export interface ZoomRegistrantRef {
 export interface AttendanceRecords {
   /** undefined when nothing about their attendance is stored. */
   exportOf(event: StoredEvent, participantId: string): Promise<AttendanceExport | undefined>;
-  /** Their Zoom registrant ids: Zoom's records name people by these, and revocation cancels the registrations that map them. */
+  /** Their Zoom registrant ids, of live registrations and of those cancelled since: Zoom's records name people by these. */
   registrantsOf(event: StoredEvent, participantId: string): Promise<ZoomRegistrantRef[]>;
   /** What they add to the report's totals now. */
   shareOf(event: StoredEvent, participantId: string): Promise<AttendanceTally>;
@@ -64,7 +64,7 @@ export interface AttendanceRecordsDeps {
   attendance: Pick<AttendanceService, 'presence'>;
   presence: Pick<PresenceStore, 'recordsOf' | 'forget'>;
   webhooks: Pick<AttendanceStore, 'registrantAttendance' | 'forgetRegistrants'>;
-  zoom: Pick<ZoomStore, 'registration'>;
+  zoom: Pick<ZoomStore, 'registration' | 'retiredRegistrants'>;
   certificates: Pick<CertificateStore, 'get' | 'revoke'>;
   anonymous: Pick<AnonymousAttendanceStore, 'add'>;
   publicBaseUrl: string;
@@ -78,8 +78,13 @@ export function createAttendanceRecords(deps: AttendanceRecordsDeps): Attendance
 
   async function registrantsOf(event: StoredEvent, participantId: string): Promise<ZoomRegistrantRef[]> {
     const rooms = scheduleProgramme(event.programme).rooms.filter((r) => r.provider === 'zoom');
-    const found = await Promise.all(rooms.map(async (room) => ({ roomId: room.id, registration: await deps.zoom.registration(event.programme.id, room.id, participantId) })));
-    return found.flatMap((f) => (f.registration ? [{ roomId: f.roomId, registrantId: f.registration.registrantId }] : []));
+    const found = await Promise.all(
+      rooms.map(async (room) => {
+        const [live, retired] = await Promise.all([deps.zoom.registration(event.programme.id, room.id, participantId), deps.zoom.retiredRegistrants(event.programme.id, room.id, participantId)]);
+        return { roomId: room.id, ids: new Set([...(live ? [live.registrantId] : []), ...retired]) };
+      }),
+    );
+    return found.flatMap((f) => [...f.ids].map((registrantId) => ({ roomId: f.roomId, registrantId })));
   }
 
   return {

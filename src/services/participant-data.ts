@@ -46,7 +46,7 @@ export interface ParticipantDataDeps {
   participants: Pick<ParticipantStore, 'lookup'>;
   registrations: Pick<RegistrationStore, 'waiting' | 'profile' | 'forget'>;
   messages: Pick<MessageStore, 'list'>;
-  zoom: Pick<ZoomStore, 'registration'>;
+  zoom: Pick<ZoomStore, 'registration' | 'forgetParticipant'>;
   attendance: AttendanceRecords;
   revoke: ParticipantService['revoke'];
 }
@@ -90,7 +90,11 @@ export function createParticipantData(deps: ParticipantDataDeps): ParticipantDat
       const forgotten = await deps.registrations.forget(eventId, participantId);
       // Only the request that removed them moves their share into the counts, so two erasures at once add it once.
       const scrubbed = stored ? await deps.attendance.erase(stored, participantId, { registrants, share: removed ? share : undefined }) : false;
-      return removed || forgotten || scrubbed;
+      // Last, as the registrant ids are what lets erasing again find Zoom's records should anything above fail.
+      // A cancel still to come then goes to Zoom by registrant id alone.
+      const zoomRooms = stored ? scheduleProgramme(stored.programme).rooms.filter((r) => r.provider === 'zoom') : [];
+      const unlinked = await Promise.all(zoomRooms.map((room) => deps.zoom.forgetParticipant(eventId, room.id, participantId)));
+      return removed || forgotten || scrubbed || unlinked.some(Boolean);
     },
   };
 }

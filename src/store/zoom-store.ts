@@ -4,7 +4,11 @@ import { immediate, type Durability } from './durability.js';
 import { deleteMatching, type KeySpace } from './redis.js';
 import { wallClock } from '../clock.js';
 
-export const registrationSchema = z.object({ registrantId: z.string(), joinUrl: z.string(), email: z.string() });
+/**
+ * `email` is what Zoom's daily-limit refusal names a registrant by; erasure drops it from a registration whose
+ * cancel has not reached Zoom yet, which the registrant id alone is enough for.
+ */
+export const registrationSchema = z.object({ registrantId: z.string(), joinUrl: z.string(), email: z.string().optional() });
 export type Registration = z.infer<typeof registrationSchema>;
 
 /**
@@ -24,7 +28,18 @@ export interface ZoomStore {
   registrations(eventId: string, roomId: string, participantIds: readonly string[]): Promise<Map<string, Registration>>;
   allRegistrations(eventId: string, roomId: string): Promise<Map<string, Registration>>;
   saveRegistrations(eventId: string, roomId: string, entries: ReadonlyMap<string, Registration>): Promise<void>;
-  removeRegistrations(eventId: string, roomId: string, participantIds: readonly string[]): Promise<void>;
+  /**
+   * After Zoom cancelled them: the registrations go, and for each not erased meanwhile only its registrant id stays
+   * under the participant id, the one tie left between that person and what Zoom's notifications recorded.
+   */
+  retireRegistrations(eventId: string, roomId: string, participantIds: readonly string[]): Promise<void>;
+  /** Registrant ids of this participant's cancelled registrations (no name or address). */
+  retiredRegistrants(eventId: string, roomId: string, participantId: string): Promise<string[]>;
+  /**
+   * Erasure: drops the retired registrant ids and the address of a registration still waiting for its cancel.
+   * True when something went.
+   */
+  forgetParticipant(eventId: string, roomId: string, participantId: string): Promise<boolean>;
 
   /** Marks participants as handed to a batch job; returns those not already queued. */
   claimQueued(eventId: string, roomId: string, participantIds: readonly string[], jobId: string): Promise<string[]>;
@@ -77,6 +92,42 @@ end
 return released
 `;
 
+// A registration erased before its cancel (no email left) needs no retired id: erasure is done with it.
+const RETIRE = `
+for i = 1, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if v then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    local r = cjson.decode(v)
+    if type(r.email) == 'string' then
+      local ids = {}
+      local old = redis.call('HGET', KEYS[2], ARGV[i])
+      if old then ids = cjson.decode(old) end
+      local known = false
+      for _, id in ipairs(ids) do if id == r.registrantId then known = true end end
+      if not known then table.insert(ids, r.registrantId) end
+      redis.call('HSET', KEYS[2], ARGV[i], cjson.encode(ids))
+    end
+  end
+end
+return 0
+`;
+
+// In one step with RETIRE, so a cancel finishing during an erasure cannot write back an address or id it dropped.
+const FORGET_PARTICIPANT = `
+local gone = redis.call('HDEL', KEYS[2], ARGV[1])
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v then
+  local r = cjson.decode(v)
+  if r.email ~= nil then
+    r.email = nil
+    redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(r))
+    gone = gone + 1
+  end
+end
+return gone
+`;
+
 const NEXT_SEQ = `
 local room = tonumber(redis.call('GET', KEYS[1]) or '0')
 local legacy = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -121,8 +172,15 @@ export function createZoomStore(redis: Redis, keys: KeySpace, options: ZoomStore
       const flat = [...entries].flatMap(([id, r]) => [id, JSON.stringify(r)]);
       await redis.hset(k(eventId, roomId, 'registrants'), ...flat);
     },
-    async removeRegistrations(eventId, roomId, ids) {
-      if (ids.length > 0) await redis.hdel(k(eventId, roomId, 'registrants'), ...ids);
+    async retireRegistrations(eventId, roomId, ids) {
+      if (ids.length > 0) await redis.eval(RETIRE, 2, k(eventId, roomId, 'registrants'), k(eventId, roomId, 'retired'), ...ids);
+    },
+    async retiredRegistrants(eventId, roomId, participantId) {
+      const raw = await redis.hget(k(eventId, roomId, 'retired'), participantId);
+      return raw ? z.array(z.string()).parse(JSON.parse(raw)) : [];
+    },
+    async forgetParticipant(eventId, roomId, participantId) {
+      return Number(await redis.eval(FORGET_PARTICIPANT, 2, k(eventId, roomId, 'registrants'), k(eventId, roomId, 'retired'), participantId)) > 0;
     },
     async claimQueued(eventId, roomId, ids, jobId) {
       const claimed: string[] = [];

@@ -78,10 +78,11 @@ export interface ZoomClient {
   ): Promise<ZoomBatchRegistrants>;
   addRegistrant(webinarId: ZoomWebinarId, registrant: ZoomRegistrantInput): Promise<ZoomAddedRegistrant>;
   listRegistrants(webinarId: ZoomWebinarId, status?: ZoomRegistrantStatus): Promise<ZoomRegistrant[]>;
+  /** Zoom finds each registrant by id or by email; an erased person's cancel has only the id. */
   updateRegistrantStatus(
     webinarId: ZoomWebinarId,
     action: RegistrantStatusAction,
-    registrants: ReadonlyArray<{ id?: string; email: string }>,
+    registrants: ReadonlyArray<{ id: string; email?: string } | { id?: string; email: string }>,
   ): Promise<void>;
   addPanelists(webinarId: ZoomWebinarId, panelists: ReadonlyArray<{ email: string; name: string }>): Promise<ZoomAddedPanelists>;
   listPanelists(webinarId: ZoomWebinarId): Promise<ZoomPanelist[]>;

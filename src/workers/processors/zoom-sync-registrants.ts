@@ -104,8 +104,9 @@ export function zoomSyncRegistrants(deps: ZoomSyncRegistrantsDeps) {
 
 /**
  * Cancels one chunk of registrations. Zoom refuses the whole call when one registrant has used up their status
- * changes for the day; that one keeps their registration (the plan still lists the cancel, the next sync tries
- * again) and the rest are sent again at once. Returns how many were left for later.
+ * changes for the day, naming them by email; that one keeps their registration (the plan still lists the cancel,
+ * the next sync tries again) and the rest are sent again at once. Registrations erased before their cancel have no
+ * email to match a refusal against, so each goes alone. Returns how many were left for later.
  */
 async function cancelRegistrations(
   deps: ZoomSyncRegistrantsDeps,
@@ -114,16 +115,27 @@ async function cancelRegistrations(
   webinarId: string,
   batch: ReadonlyArray<readonly [string, Registration]>,
 ): Promise<number> {
-  let todo = [...batch];
+  const cancel = async (entries: ReadonlyArray<readonly [string, Registration]>) => {
+    await deps.zoom.updateRegistrantStatus(webinarId, 'cancel', entries.map(([, r]) => ({ id: r.registrantId, ...(r.email === undefined ? {} : { email: r.email }) })));
+    await deps.zoomStore.retireRegistrations(eventId, roomId, entries.map(([pid]) => pid));
+  };
   let deferred = 0;
+  for (const entry of batch.filter(([, r]) => r.email === undefined)) {
+    try {
+      await cancel([entry]);
+    } catch (error) {
+      if (refusedRegistrant(error) === undefined) throw error;
+      deferred += 1;
+    }
+  }
+  let todo = batch.filter(([, r]) => r.email !== undefined);
   while (todo.length > 0) {
     try {
-      await deps.zoom.updateRegistrantStatus(webinarId, 'cancel', todo.map(([, r]) => ({ id: r.registrantId, email: r.email })));
-      await deps.zoomStore.removeRegistrations(eventId, roomId, todo.map(([pid]) => pid));
+      await cancel(todo);
       break;
     } catch (error) {
       const email = refusedRegistrant(error);
-      const refused = email === undefined ? undefined : todo.find(([, r]) => normaliseEmail(r.email) === normaliseEmail(email));
+      const refused = email === undefined ? undefined : todo.find(([, r]) => normaliseEmail(r.email!) === normaliseEmail(email));
       if (!refused) throw error;
       todo = todo.filter((entry) => entry !== refused);
       deferred += 1;
