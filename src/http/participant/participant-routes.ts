@@ -10,7 +10,7 @@ import type { Access, ParticipantAccess } from '../../services/participant-acces
 import type { Counter } from 'prom-client';
 import { buildCalendarModel, buildPageModel } from './build-views.js';
 import { renderCalendar } from './views/calendar.js';
-import { browserLanguage, HTML_HEADERS, joinRefusalPage, sendDenied, sendRefusal } from './refusal-pages.js';
+import { browserLanguage, HTML_HEADERS, joinRefusalPage, sendDenied, sendMessagePage } from './refusal-pages.js';
 import { renderParticipantPage } from './views/participant-page.js';
 import { strictSecurityHeaders } from '../security-headers.js';
 
@@ -99,7 +99,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
     countOutcome('none', outcome.reason);
     if (outcome.reason === 'unavailable' && outcome.cause) request.log.warn({ outcome: outcome.reason, cause: outcome.cause }, 'join could not reach the provider');
     reply.headers(strictHeaders);
-    return sendRefusal(reply, joinRefusalPage(outcome, deps.translations, browserLanguage(request), pageUrl));
+    return sendMessagePage(reply, joinRefusalPage(outcome, deps.translations, browserLanguage(request), pageUrl));
   };
 
   app.get(
@@ -124,7 +124,7 @@ export const participantRoutes: FastifyPluginAsyncZod<ParticipantRoutesDeps> = a
     async (request, reply) => {
       const language = browserLanguage(request);
       const t = deps.translations.translator(language);
-      return sendRefusal(reply, { status: 200, page: { language, t, title: t('message.leftTitle'), message: t('message.leftText') } });
+      return sendMessagePage(reply, { status: 200, page: { language, t, title: t('message.leftTitle'), message: t('message.leftText') } });
     },
   );
 };

@@ -22,8 +22,8 @@ const ACCESS: Readonly<Record<AccessRefusal, { status: 403 | 404 | 410; title: M
 
 const PROVIDER_NAMES = { bbb: 'BigBlueButton', zoom: 'Zoom' } as const;
 
-/** A refused request as the HTTP layer answers it: status, optional Retry-After, and the page. */
-export interface RefusalPage {
+/** A message page as the HTTP layer answers it (a refusal, or the page after leaving a room): status, Retry-After, page. */
+export interface MessageReply {
   status: number;
   retryAfterSeconds?: number;
   page: MessagePageInput;
@@ -37,13 +37,13 @@ export function browserLanguage(request: FastifyRequest): Language {
   return languageFromAcceptLanguage(request.headers['accept-language']) ?? FALLBACK_LANGUAGE;
 }
 
-export function accessRefusalPage(reason: AccessRefusal, translations: Translations, language: Language): RefusalPage {
+export function accessRefusalPage(reason: AccessRefusal, translations: Translations, language: Language): MessageReply {
   const t = translations.translator(language);
   const { status, title, text } = ACCESS[reason];
   return { status, page: { language, t, title: t(title), message: t(text) } };
 }
 
-export function joinRefusalPage(outcome: Extract<JoinOutcome, { kind: 'refused' }>, translations: Translations, fallbackLanguage: Language, pageUrl: (token: string) => string): RefusalPage {
+export function joinRefusalPage(outcome: Extract<JoinOutcome, { kind: 'refused' }>, translations: Translations, fallbackLanguage: Language, pageUrl: (token: string) => string): MessageReply {
   if (outcome.reason === 'denied') return accessRefusalPage(outcome.access, translations, fallbackLanguage);
   const language = outcome.audience?.language ?? fallbackLanguage;
   const t = translations.translator(language);
@@ -82,12 +82,12 @@ export function joinRefusalPage(outcome: Extract<JoinOutcome, { kind: 'refused' 
   }
 }
 
-export function sendRefusal(reply: FastifyReply, refusal: RefusalPage): FastifyReply {
-  if (refusal.retryAfterSeconds !== undefined) reply.header('retry-after', String(refusal.retryAfterSeconds));
-  return reply.code(refusal.status).headers(HTML_HEADERS).header('content-language', refusal.page.language).send(renderMessagePage(refusal.page));
+export function sendMessagePage(reply: FastifyReply, answer: MessageReply): FastifyReply {
+  if (answer.retryAfterSeconds !== undefined) reply.header('retry-after', String(answer.retryAfterSeconds));
+  return reply.code(answer.status).headers(HTML_HEADERS).header('content-language', answer.page.language).send(renderMessagePage(answer.page));
 }
 
 /** The answer to a link that lets nobody in, on every route that takes a personal link. */
 export function sendDenied(request: FastifyRequest, reply: FastifyReply, denied: Denied, translations: Translations): FastifyReply {
-  return sendRefusal(reply, accessRefusalPage(denied.reason, translations, browserLanguage(request)));
+  return sendMessagePage(reply, accessRefusalPage(denied.reason, translations, browserLanguage(request)));
 }
