@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newVerificationCode } from '../../src/domain/certificate.js';
-import { signZoomWebhook } from '../../src/providers/zoom/webhook-signature.js';
 import { scanKeys } from '../../src/store/redis.js';
 import { minutes } from '../helpers/attendance-fixtures.js';
 import { auth, createTestApp, type TestApp } from '../helpers/test-app.js';
 import { testConfig } from '../helpers/test-config.js';
+import { postParticipantNotification } from '../helpers/zoom-notification.js';
 
 /**
  * Erasure and attendance: a participant seen by every source (BigBlueButton's callback and polls, Zoom's
@@ -56,26 +56,8 @@ const csv = async () => (await get(`/api/v1/events/${EVENT}/attendance`, { ...au
 const remove = (id: string, erase?: boolean) =>
   t.app.inject({ method: 'DELETE', url: `/api/v1/events/${EVENT}/participants/${id}${erase === undefined ? '' : `?erase=${erase}`}`, headers: auth });
 
-function zoomNotification(kind: 'joined' | 'left', at: string) {
-  const raw = JSON.stringify({
-    event: `webinar.participant_${kind}`,
-    event_ts: Date.parse(at),
-    payload: {
-      account_id: 'AAAAAABBBB',
-      object: {
-        id: WEBINAR_ID,
-        participant: { registrant_id: 'reg-erin', user_name: 'Erin Example', email: 'erin@example.org', ...(kind === 'joined' ? { join_time: at } : { leave_time: at }) },
-      },
-    },
-  });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return t.app.inject({
-    method: 'POST',
-    url: '/webhooks/zoom',
-    headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': timestamp, 'x-zm-signature': signZoomWebhook({ rawBody: raw, timestamp, secretToken: SECRET }) },
-    payload: raw,
-  });
-}
+const zoomNotification = (kind: 'joined' | 'left', at: string) =>
+  postParticipantNotification(t.app, SECRET, { webinarId: WEBINAR_ID, kind, registrantId: 'reg-erin', name: 'Erin Example', email: 'erin@example.org', at });
 
 /** Every value of the attendance and certificate keys, as text: what must not name an erased person. */
 async function attendanceData(): Promise<string> {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signZoomWebhook } from '../../src/providers/zoom/webhook-signature.js';
 import { scanKeys } from '../../src/store/redis.js';
 import { startZoomServer, type ZoomSimulator } from '../fakes/zoom-server.js';
 import { auth } from '../helpers/test-app.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { postParticipantNotification } from '../helpers/zoom-notification.js';
 
 /**
  * Erasure reaches what Zoom's notifications recorded under a registrant id also when the worker cancelled that
@@ -52,26 +52,8 @@ async function addRegistered(webinarId: number, people: ReadonlyArray<{ name: st
   return added;
 }
 
-function notify(webinarId: number, kind: 'joined' | 'left', who: { registrantId: string; name: string; email: string }, at: string) {
-  const raw = JSON.stringify({
-    event: `webinar.participant_${kind}`,
-    event_ts: Date.parse(at),
-    payload: {
-      account_id: 'AAAAAABBBB',
-      object: {
-        id: String(webinarId),
-        participant: { registrant_id: who.registrantId, user_name: who.name, email: who.email, ...(kind === 'joined' ? { join_time: at } : { leave_time: at }) },
-      },
-    },
-  });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return s!.app.inject({
-    method: 'POST',
-    url: '/webhooks/zoom',
-    headers: { 'content-type': 'application/json', 'x-zm-request-timestamp': timestamp, 'x-zm-signature': signZoomWebhook({ rawBody: raw, timestamp, secretToken: SECRET }) },
-    payload: raw,
-  });
-}
+const notify = (webinarId: number, kind: 'joined' | 'left', who: { registrantId: string; name: string; email: string }, at: string) =>
+  postParticipantNotification(s!.app, SECRET, { webinarId, kind, ...who, at });
 
 async function attended(webinarId: number, person: { name: string; email: string }) {
   const registrantId = registrant(webinarId, person.email)!.id;
